@@ -1,0 +1,3 @@
+"""VoxWeave: documents in, narrated audiobooks with subtitles and videos out."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Text work: reading documents, normalising them for speech, splitting and chunking."""
