@@ -1,0 +1,115 @@
+"""What each `voxweave` subcommand does. Parsing and exit codes live in cli.py."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tqdm import tqdm
+
+from voxweave.audio import AUDIO_FORMATS
+from voxweave.config import Settings
+from voxweave.narrate import NarrationOptions, Pauses, narrate, plan_chunks
+from voxweave.subtitles import SUBTITLE_FORMATS
+from voxweave.text.ingest import read_document
+from voxweave.text.selection import parse_chapter_selection
+from voxweave.tts.registry import EngineRegistry
+
+
+def _subtitle_formats(spec: str) -> tuple[str, ...]:
+    if spec.strip().lower() in ("", "none"):
+        return ()
+    formats = tuple(dict.fromkeys(part.strip().lower() for part in spec.split(",") if part.strip()))
+    unknown = [f for f in formats if f not in SUBTITLE_FORMATS]
+    if unknown:
+        raise ValueError(f"unknown subtitle format {', '.join(unknown)}: choose from {', '.join(SUBTITLE_FORMATS)}")
+    return formats
+
+
+def cmd_narrate(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if args.audio_format not in AUDIO_FORMATS:
+        raise ValueError(f"unknown audio format {args.audio_format!r}: choose from {', '.join(AUDIO_FORMATS)}")
+    subtitle_formats = _subtitle_formats(args.subtitles)
+    document = read_document(args.input)
+    chapters = parse_chapter_selection(args.chapters, len(document.chapters)) if args.chapters else None
+    engine, spec = EngineRegistry(settings).resolve(args.voice or settings.default_voice)
+    options = NarrationOptions(
+        voice=spec.name,
+        speed=args.speed,
+        audio_format=args.audio_format,
+        subtitle_formats=subtitle_formats,
+        chapters=tuple(chapters) if chapters else None,
+        max_chunk_chars=settings.max_chunk_chars,
+        pauses=Pauses(settings.sentence_pause, settings.paragraph_pause, settings.chapter_pause),
+        subtitle_max_chars=settings.subtitle_max_chars,
+        subtitle_max_seconds=settings.subtitle_max_seconds,
+        keep_work=args.keep_work,
+    )
+    chunks = plan_chunks(document, engine, options)
+    stem = args.name or args.input.stem
+    bar = tqdm(total=sum(len(c.text) for c in chunks), unit="char", unit_scale=True, disable=args.quiet,
+               desc=f"{spec} ", file=sys.stderr)
+    result = None
+    with bar:
+        for progress in narrate(document, engine, options, outdir=args.outdir, stem=stem, chunks=chunks):
+            if progress.stage == "synthesise":
+                bar.update(progress.done - bar.n)
+            else:
+                bar.set_postfix_str(progress.message)
+            result = progress.result or result
+    assert result is not None  # the generator always ends with a result
+    print(f"{result.audio}  ({_clock(result.duration)}, {len(result.chapters)} chapters, {result.chunk_count} chunks, "
+          f"{result.reused} reused)")
+    for path in result.subtitles.values():
+        print(path)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_chapters(args: argparse.Namespace) -> int:
+    document = read_document(args.input)
+    print(f"{document.title}" + (f" by {document.author}" if document.author else ""))
+    for number, chapter in enumerate(document.chapters, start=1):
+        if chapter.role != "body" and not args.all:
+            continue
+        role = "" if chapter.role == "body" else f" [{chapter.role}]"
+        words = sum(len(p.split()) for p in chapter.paragraphs)
+        print(f"{number:4d}  {chapter.title or '(untitled)'}{role}  ({words} words)")
+    return 0
+
+
+def cmd_voices(args: argparse.Namespace) -> int:
+    registry = EngineRegistry(Settings())
+    voices = registry.all_voices()
+    if args.engine:
+        voices = [v for v in voices if v.id.split(":", 1)[0] == args.engine]
+    for voice in voices:
+        extra = " ".join(filter(None, [voice.language, voice.gender or "", voice.description]))
+        print(f"{voice.id:32s} {extra}")
+    return 0
+
+
+def cmd_engines(args: argparse.Namespace) -> int:
+    for name, availability in EngineRegistry(Settings()).describe():
+        state = "available" if availability.ok else "not available"
+        reason = f": {availability.reason}" if availability.reason else ""
+        print(f"{name:14s} {state}{reason}")
+    return 0
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "narrate": cmd_narrate,
+    "chapters": cmd_chapters,
+    "voices": cmd_voices,
+    "engines": cmd_engines,
+}
