@@ -39,7 +39,9 @@ def run_ffmpeg(args: Sequence[str], timeout: float = DEFAULT_TIMEOUT_S) -> subpr
     """Run ffmpeg with `args` (no shell). Raises MediaError with ffmpeg's last lines on failure."""
     command = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-y", *args]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+        result = subprocess.run(
+            command, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired as e:
         raise MediaError(f"ffmpeg did not finish within {timeout:.0f} s") from e
     except OSError as e:

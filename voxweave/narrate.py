@@ -91,13 +91,13 @@ class _Timeline:
     chapter_starts: list[tuple[int, float]] = field(default_factory=list)
     _sentence: list[tuple[str, float, float, tuple[WordTiming, ...] | None]] = field(default_factory=list)
 
-    def add(self, chunk: Chunk, start: float, speech: Speech) -> None:
+    def add(self, chunk: Chunk, start: float, end: float, speech: Speech) -> None:
         if not self.chapter_starts or self.chapter_starts[-1][0] != chunk.chapter:
             self.chapter_starts.append((chunk.chapter, start))
         words = None
         if speech.words is not None:
             words = tuple(WordTiming(w.word, start + w.start, start + w.end) for w in speech.words)
-        self._sentence.append((chunk.text, start, start + speech.duration, words))
+        self._sentence.append((chunk.text, start, end, words))
         if chunk.boundary != "cut":
             self._close_sentence()
 
@@ -168,8 +168,8 @@ def narrate(
                 reused += 1
             if speech.duration < MIN_SPOKEN_SECONDS and any(ch.isalnum() for ch in chunk.text):
                 warnings.append(f"chunk {chunk.index} (chapter {chunk.chapter}) produced no audio: {chunk.text[:60]!r}")
-            timeline.add(chunk, track.position, speech)
-            track.write(speech.samples, speech.sample_rate)
+            start, end = track.write(speech.samples, speech.sample_rate)
+            timeline.add(chunk, start, end, speech)
             if position + 1 < len(chunks):
                 track.write_silence(options.pauses.after(chunk.boundary))
             done_chars += len(chunk.text)
