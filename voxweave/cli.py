@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     voices.add_argument("--engine", help="only this engine's voices")
 
     commands.add_parser("engines", help="list the engines, available or not, and why")
+
+    from voxweave.cli_jobs import add_parsers as add_job_parsers
+
+    add_job_parsers(commands)
     return parser
 
 
@@ -69,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:
+        # The reader of our output went away (`voxweave voices | head`): not an error.
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("voxweave: interrupted; finished chunks are kept, run the same command again to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
