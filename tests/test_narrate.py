@@ -8,7 +8,7 @@ import pysubs2
 import pytest
 
 from voxweave.audio import media_duration, read_chapters
-from voxweave.narrate import NarrationOptions, Pauses, narrate, plan_chunks
+from voxweave.narrate import TAIL_SECONDS, NarrationOptions, Pauses, narrate, plan_chunks
 from voxweave.text.document import Chapter, Document
 
 BOOK = Document(
@@ -62,7 +62,7 @@ def test_chapter_selection_and_pauses_shape_the_track(tone_engine, tmp_path):
     _, result = run(BOOK, tone_engine, options, tmp_path)
     spoken = sum(len(c.strip()) for c in tone_engine.calls) * 0.05
     # Chapter 2: two sentences then a paragraph break; chapter 4 follows a chapter break.
-    assert result.duration == pytest.approx(spoken + 0.5 + 1.0 + 2.0, abs=0.01)
+    assert result.duration == pytest.approx(spoken + 0.5 + 1.0 + 2.0 + TAIL_SECONDS, abs=0.01)
     assert [m.title for m in result.chapters] == ["The Beginning", "The End"]
     assert result.chapters[1].start == pytest.approx(result.chapters[0].end)
 

@@ -24,6 +24,8 @@ Stage = Literal["synthesise", "encode", "subtitles", "done"]
 
 #: A chunk whose text has letters but whose audio is shorter than this was not really spoken.
 MIN_SPOKEN_SECONDS = 0.05
+#: Silence after the last word, so that codecs' frame rounding never cuts into speech or the last cue.
+TAIL_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -170,8 +172,8 @@ def narrate(
                 warnings.append(f"chunk {chunk.index} (chapter {chunk.chapter}) produced no audio: {chunk.text[:60]!r}")
             start, end = track.write(speech.samples, speech.sample_rate)
             timeline.add(chunk, start, end, speech)
-            if position + 1 < len(chunks):
-                track.write_silence(options.pauses.after(chunk.boundary))
+            last = position + 1 == len(chunks)
+            track.write_silence(TAIL_SECONDS if last else options.pauses.after(chunk.boundary))
             done_chars += len(chunk.text)
             yield Progress(
                 "synthesise", done_chars, total_chars, position + 1, len(chunks), time.monotonic() - started
