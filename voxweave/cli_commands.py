@@ -10,6 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from voxweave.audio import AUDIO_FORMATS
+from voxweave.cli_jobs import JOB_COMMANDS
 from voxweave.config import Settings
 from voxweave.narrate import NarrationOptions, Pauses, narrate, plan_chunks
 from voxweave.subtitles import SUBTITLE_FORMATS
@@ -112,4 +113,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "chapters": cmd_chapters,
     "voices": cmd_voices,
     "engines": cmd_engines,
+    **JOB_COMMANDS,
 }

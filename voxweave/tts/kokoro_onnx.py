@@ -24,6 +24,8 @@ from voxweave.tts.base import Availability, Speech, Voice
 from voxweave.tts.voices import VoiceSpec, parse_voice
 
 log = logging.getLogger(__name__)
+# phonemizer warns on every sentence whose word count shifts after phonemisation (harmless for speech).
+logging.getLogger("phonemizer").setLevel(logging.ERROR)
 
 ENGINE_NAME = "kokoro-onnx"
 KOKORO_SAMPLE_RATE = 24_000
