@@ -17,7 +17,8 @@ $(APP_STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[test]'
+	# Every engine, so the tests load each one's real code; torch is pinned inside the extras.
+	$(PIP) install -e '.[test,kokoro,coqui,piper]'
 	touch $@ $(APP_STAMP)
 
 run: $(APP_STAMP)

@@ -55,3 +55,6 @@ def tone_engine() -> ToneEngine:
 def _isolated_data_dir(tmp_path_factory, monkeypatch):
     """Nothing a test does lands in the user's real data folder."""
     monkeypatch.setenv("VOXWEAVE_DATA_DIR", str(tmp_path_factory.getbasetemp() / "voxweave-data"))
+    # Nothing may download at test time: engines that would fetch weights say they are unavailable.
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("VOXWEAVE_ALLOW_MODEL_DOWNLOADS", "false")

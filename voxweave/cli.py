@@ -32,6 +32,9 @@ _EXIT_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
 )
 
 
+_PASS_THROUGH = ("bridge", "fake-cloud")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="voxweave", description="Narration and video studio.")
     parser.add_argument("--version", action="version", version=f"voxweave {__version__}")
@@ -58,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     voices.add_argument("--engine", help="only this engine's voices")
 
     commands.add_parser("engines", help="list the engines, available or not, and why")
+    bridge = commands.add_parser("bridge", help="one JSON request on stdin, audio to a file (kokoro_bridge.py protocol)")
+    bridge.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    fake = commands.add_parser("fake-cloud", help="serve a fake Z.AI and Wan video API on 127.0.0.1 for demos")
+    fake.add_argument("rest", nargs=argparse.REMAINDER, help="options of the fake server (see fake-cloud -- --help)")
 
     from voxweave.cli_jobs import add_parsers as add_job_parsers
 
@@ -66,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in _PASS_THROUGH:
+        # These commands parse their own options.
+        from voxweave.cli_commands import COMMANDS
+
+        return COMMANDS[argv[0]](argparse.Namespace(rest=argv[1:]))
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -102,6 +102,18 @@ def cmd_engines(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bridge(args: argparse.Namespace) -> int:
+    from voxweave.bridge import main as bridge_main
+
+    return bridge_main(args.rest)
+
+
+def cmd_fake_cloud(args: argparse.Namespace) -> int:
+    from voxweave.video.fake_cloud import main as fake_cloud_main
+
+    return fake_cloud_main([a for a in args.rest if a != "--"])
+
+
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     hours, minutes = divmod(minutes, 60)
@@ -113,5 +125,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "chapters": cmd_chapters,
     "voices": cmd_voices,
     "engines": cmd_engines,
+    "bridge": cmd_bridge,
+    "fake-cloud": cmd_fake_cloud,
     **JOB_COMMANDS,
 }

@@ -34,6 +34,37 @@ class Settings(BaseSettings):
     subtitle_max_chars: int = Field(default=84, ge=20, le=400)
     subtitle_max_seconds: float = Field(default=6.0, ge=1.0, le=30.0)
 
+    # Engines other than the default. Online users may let engines fetch their weights on first use.
+    allow_model_downloads: bool = True
+    kokoro_model_dir: Path | None = None  # config.json, kokoro-v1_0.pth, voices/*.pt
+    kokoro_device: str = "auto"  # auto, cuda, cpu
+    coqui_model: str = "tts_models/en/ljspeech/tacotron2-DDC"
+    coqui_model_path: Path | None = None
+    coqui_config_path: Path | None = None
+    coqui_speakers_file: Path | None = None
+    coqui_device: str = "auto"
+    coqui_language: str = "en"
+    piper_voices_dir: Path | None = None  # every .onnx + .onnx.json pair is a voice
+    piper_device: str = "auto"
+
+    # Jobs: the database, the speech cache, and the worker's rhythm.
+    jobs_db: Path | None = None  # default: data_dir/voxweave.db
+    speech_cache_mb: float = Field(default=1024, ge=0)  # 0 turns the cache off
+    job_devices: list[str] = Field(default_factory=lambda: ["default"])  # one synthesis thread per device
+    job_io_threads: int = Field(default=2, ge=1, le=32)
+    job_heartbeat_seconds: float = Field(default=1.0, gt=0)
+    job_poll_seconds: float = Field(default=0.5, gt=0)
+    job_stale_seconds: float = Field(default=30.0, gt=0)
+    job_resume_on_start: bool = True
+    job_max_crashes: int = Field(default=3, ge=1)
+
+    # Cloud video. Keys are read from ZAI_API_KEY / DASHSCOPE_API_KEY by the providers, never stored here.
+    video_provider: str = "zai"
+    zai_base_url: str | None = None
+    dashscope_base_url: str | None = None
+    video_poll_interval: float = Field(default=1.0, gt=0)
+    video_deadline_s: float = Field(default=600.0, gt=0)
+
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"

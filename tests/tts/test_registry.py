@@ -59,8 +59,8 @@ def test_resolves_voice_ids_with_the_default_engine_from_settings():
     assert spec.components == (("jm_kumo", 0.6), ("jf_alpha", 0.4))
 
 
-def test_the_default_voice_resolves_to_kokoro_without_loading_it():
-    settings = Settings()
+def test_the_default_voice_resolves_to_kokoro_without_loading_it(tmp_path):
+    settings = Settings(data_dir=tmp_path)  # a fresh folder: other tests may have loaded the model
     engine, spec = EngineRegistry(settings).resolve(settings.default_voice)
     assert engine.name == "kokoro-onnx" and spec.name == "jm_kumo"
     assert not (settings.cache_dir / "kokoro-ja").exists()

@@ -26,10 +26,9 @@ EngineFactory = Callable[[Settings], Engine]
 BUILTIN_ENGINES: dict[str, str] = {
     "kokoro-onnx": "voxweave.tts.kokoro_onnx:KokoroOnnxEngine",
     "espeak": "voxweave.tts.espeak:EspeakEngine",
-    # Engines being written now; each joins by uncommenting its line once its module lands:
-    # "kokoro": "voxweave.tts.kokoro_torch:KokoroTorchEngine",
-    # "coqui": "voxweave.tts.coqui:CoquiEngine",
-    # "piper": "voxweave.tts.piper:PiperEngine",
+    "kokoro": "voxweave.tts.kokoro_torch:KokoroTorchEngine",
+    "coqui": "voxweave.tts.coqui:CoquiEngine",
+    "piper": "voxweave.tts.piper:PiperEngine",
 }
 
 
