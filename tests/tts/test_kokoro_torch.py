@@ -140,6 +140,7 @@ def test_auto_picks_cuda_when_torch_sees_a_gpu(monkeypatch):
 
 def test_downloads_follow_the_setting_and_hf_hub_offline(monkeypatch):
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("VOXWEAVE_ALLOW_MODEL_DOWNLOADS", raising=False)
     assert device_module.downloads_allowed(Settings())
     assert not device_module.downloads_allowed(SimpleNamespace(allow_model_downloads=False))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

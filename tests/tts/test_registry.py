@@ -16,7 +16,7 @@ from voxweave.tts.base import Availability
 from voxweave.tts.espeak import EspeakEngine
 from voxweave.tts.kokoro_onnx import KokoroOnnxEngine
 from voxweave.tts.plugins import PLUGINS_VARIABLE
-from voxweave.tts.registry import EngineRegistry
+from voxweave.tts.registry import BUILTIN_ENGINES, EngineRegistry
 
 ESPEAK = "voxweave.tts.espeak:EspeakEngine"
 
@@ -107,13 +107,13 @@ def test_register_adds_an_engine():
 def test_plugins_from_the_environment_join_the_builtins(monkeypatch):
     monkeypatch.setenv(PLUGINS_VARIABLE, f"robot={ESPEAK}")
     registry = EngineRegistry(Settings())
-    assert registry.names() == ["kokoro-onnx", "espeak", "robot"]
+    assert registry.names() == [*BUILTIN_ENGINES, "robot"]
     assert isinstance(registry.get("robot"), EspeakEngine)
 
 
 def test_a_malformed_plugin_variable_keeps_the_builtins(monkeypatch):
     monkeypatch.setenv(PLUGINS_VARIABLE, "nonsense")
-    assert EngineRegistry(Settings()).names() == ["kokoro-onnx", "espeak"]
+    assert EngineRegistry(Settings()).names() == list(BUILTIN_ENGINES)
 
 
 def test_concurrent_gets_build_one_engine():
