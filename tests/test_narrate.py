@@ -109,3 +109,13 @@ def test_nothing_to_narrate_is_refused(tone_engine, tmp_path):
     empty = Document(title="Empty", chapters=(Chapter("Front", ("Copyright.",), role="front"),))
     with pytest.raises(ValueError, match="nothing to narrate"):
         run(empty, tone_engine, NarrationOptions(voice="a4"), tmp_path)
+
+
+def test_word_and_karaoke_subtitles_stay_inside_the_audio(tone_engine, tmp_path):
+    options = NarrationOptions(voice="a4", audio_format="wav", subtitle_formats=("words.vtt", "karaoke.ass"))
+    _, result = run(BOOK, tone_engine, options, tmp_path)
+    words = pysubs2.load(str(result.subtitles["words.vtt"]))
+    assert len(words) >= 20 and words[-1].end / 1000 <= result.duration
+    assert all(a.start <= b.start for a, b in zip(words, words[1:]))
+    karaoke = result.subtitles["karaoke.ass"].read_text()
+    assert "\\k" in karaoke

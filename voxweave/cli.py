@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     narrate.add_argument("--voice", help="engine:voice, or a blend like kokoro-onnx:jm_kumo*0.7+jf_alpha*0.3")
     narrate.add_argument("--speed", type=float, default=1.0, help="speaking speed, 1.0 is normal")
     narrate.add_argument("--format", dest="audio_format", default="m4b", help="wav, mp3, flac, opus or m4b")
-    narrate.add_argument("--subtitles", default="srt", help="comma list of srt, vtt, ass; 'none' for none")
+    narrate.add_argument("--subtitles", default="srt", help="comma list of srt, vtt, ass (sentences), words.srt, words.vtt (a cue per word), karaoke.ass; 'none'")
     narrate.add_argument("--chapters", help="chapters to narrate, e.g. 1-3,7 (default: the body chapters)")
     narrate.add_argument("--name", help="output file name without extension (default: the input's name)")
     narrate.add_argument("--keep-work", action="store_true", help="keep the synthesised chunks after success")

@@ -12,7 +12,7 @@ from tqdm import tqdm
 from voxweave.audio import AUDIO_FORMATS
 from voxweave.cli_jobs import JOB_COMMANDS
 from voxweave.config import Settings
-from voxweave.narrate import NarrationOptions, Pauses, narrate, plan_chunks
+from voxweave.narrate import WORD_SUBTITLE_FORMATS, NarrationOptions, Pauses, narrate, plan_chunks
 from voxweave.subtitles import SUBTITLE_FORMATS
 from voxweave.text.ingest import read_document
 from voxweave.text.selection import parse_chapter_selection
@@ -23,9 +23,10 @@ def _subtitle_formats(spec: str) -> tuple[str, ...]:
     if spec.strip().lower() in ("", "none"):
         return ()
     formats = tuple(dict.fromkeys(part.strip().lower() for part in spec.split(",") if part.strip()))
-    unknown = [f for f in formats if f not in SUBTITLE_FORMATS]
+    known = (*SUBTITLE_FORMATS, *WORD_SUBTITLE_FORMATS)
+    unknown = [f for f in formats if f not in known]
     if unknown:
-        raise ValueError(f"unknown subtitle format {', '.join(unknown)}: choose from {', '.join(SUBTITLE_FORMATS)}")
+        raise ValueError(f"unknown subtitle format {', '.join(unknown)}: choose from {', '.join(known)}")
     return formats
 
 

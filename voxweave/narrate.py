@@ -19,6 +19,7 @@ from voxweave.subtitles import TimedText, build_cues, write_subtitles
 from voxweave.text.chunking import Chunk, chunk_document
 from voxweave.text.document import Document
 from voxweave.tts.base import Engine, Speech, WordTiming
+from voxweave.word_subtitles import write_karaoke, write_word_subtitles
 
 Stage = Literal["synthesise", "encode", "subtitles", "done"]
 
@@ -196,8 +197,9 @@ def narrate(
     cues = build_cues(
         timeline.segments, max_chars=options.subtitle_max_chars, max_seconds=options.subtitle_max_seconds
     )
-    subtitles = {fmt: write_subtitles(cues, outdir / f"{stem}.{fmt}", fmt, title=document.title)
-                 for fmt in options.subtitle_formats}
+    subtitles = {}
+    for fmt in options.subtitle_formats:
+        subtitles[fmt] = _write_subtitle_format(fmt, cues, timeline.segments, outdir, stem, document.title)
 
     if not options.keep_work:
         store.clear()
@@ -213,6 +215,21 @@ def narrate(
         warnings=tuple(warnings),
     )
     yield Progress("done", 1, 1, len(chunks), len(chunks), time.monotonic() - started, "done", result)
+
+
+#: Sentence cues (srt, vtt, ass), one cue per word (words.srt, words.vtt), karaoke ASS (karaoke.ass).
+WORD_SUBTITLE_FORMATS = ("words.srt", "words.vtt", "karaoke.ass")
+
+
+def _write_subtitle_format(fmt: str, cues, segments, outdir: Path, stem: str, title: str) -> Path:
+    path = outdir / f"{stem}.{fmt}"
+    if fmt == "karaoke.ass":
+        write_karaoke(segments, path, title=title)
+    elif fmt in ("words.srt", "words.vtt"):
+        write_word_subtitles(segments, path, fmt.split(".")[1])
+    else:
+        write_subtitles(cues, path, fmt, title=title)
+    return path
 
 
 def _metadata(document: Document) -> dict[str, str]:
