@@ -104,7 +104,8 @@ def test_actions_need_the_right_status(queue, idle_queue):
     with pytest.raises(JobStateError):
         idle_queue.cancel("ann", job_id)
     queue.runner.wake()
-    assert idle_queue.retry("ann", job_id).status == "queued"
+    # The live runner may claim the re-queued job before retry() reads the row back.
+    assert idle_queue.retry("ann", job_id).status in ("queued", "running")
     job = wait_for(lambda: finished(queue, "ann", job_id))
     assert job.status == "done"
     for action in (idle_queue.resume, idle_queue.retry, idle_queue.cancel):
