@@ -103,6 +103,41 @@ def cmd_engines(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_video(args: argparse.Namespace) -> int:
+    from voxweave.video import make_provider
+    from voxweave.video.render import VideoOptions, make_video
+
+    settings = Settings()
+    output = args.output or args.audio.with_suffix(".mp4")
+    provider = None
+    if args.provider != "local":
+        base_url = settings.zai_base_url if args.provider == "zai" else settings.dashscope_base_url
+        provider = make_provider(args.provider, **({"base_url": base_url} if base_url else {}))
+        available = provider.available()
+        if not available.ok and args.no_fallback:
+            raise ValueError(f"{args.provider}: {available.reason}")
+        if not available.ok:
+            print(f"voxweave: {args.provider} is not usable ({available.reason}); making the video locally",
+                  file=sys.stderr)
+            provider = None
+    options = VideoOptions(style=args.style, prompt=args.prompt, resolution=args.resolution, model=args.model,
+                           burn_subtitles=not args.soft_subtitles, allow_fallback=not args.no_fallback,
+                           poll_interval=settings.video_poll_interval, deadline_s=settings.video_deadline_s)
+    last = None
+    with tqdm(total=100, unit="%", disable=args.quiet, file=sys.stderr, desc="video ") as bar:
+        for progress in make_video(args.audio, args.subtitles, output, options, provider=provider,
+                                   workdir=output.parent / f".{output.stem}.clips"):
+            bar.update(round(progress.fraction * 100) - bar.n)
+            bar.set_postfix_str(progress.message[:40])
+            last = progress
+    assert last is not None and last.result is not None
+    print(f"{last.result.path}  ({_clock(last.result.duration)})")
+    for note in (last.fallback_reason, *last.result.notes):
+        if note:
+            print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
 def cmd_bridge(args: argparse.Namespace) -> int:
     from voxweave.bridge import main as bridge_main
 
@@ -126,6 +161,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "chapters": cmd_chapters,
     "voices": cmd_voices,
     "engines": cmd_engines,
+    "video": cmd_video,
     "bridge": cmd_bridge,
     "fake-cloud": cmd_fake_cloud,
     **JOB_COMMANDS,
