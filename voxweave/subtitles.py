@@ -291,17 +291,36 @@ def _event_text(text: str, fmt: str) -> str:
 def _style_for_video(
     subs: pysubs2.SSAFile, title: str | None, font: str, font_size: int | None, video_size: tuple[int, int]
 ) -> None:
+    subs.styles["Default"] = ass_layout(subs, title=title, font=font, font_size=font_size, video_size=video_size)
+
+
+def ass_layout(
+    subs: pysubs2.SSAFile,
+    *,
+    title: str | None,
+    font: str,
+    font_size: int | None,
+    video_size: tuple[int, int],
+    **colours: pysubs2.Color,
+) -> pysubs2.SSAStyle:
+    """Set the ASS script's frame to the video's size and return the readable bottom-centre style.
+
+    `colours` override the style's colour fields (the karaoke style's sung and unsung colours).
+    """
     width, height = video_size
     size = font_size or default_font_size(video_size)
     subs.info.update({"PlayResX": str(width), "PlayResY": str(height), "WrapStyle": "0"})
     if title:
         subs.info["Title"] = title
-    subs.styles["Default"] = pysubs2.SSAStyle(
+    fields = {
+        "primarycolor": pysubs2.Color(255, 255, 255, 0),
+        "outlinecolor": pysubs2.Color(0, 0, 0, 0),
+        "backcolor": pysubs2.Color(0, 0, 0, 128),
+        **colours,
+    }
+    return pysubs2.SSAStyle(
         fontname=font,
         fontsize=size,
-        primarycolor=pysubs2.Color(255, 255, 255, 0),
-        outlinecolor=pysubs2.Color(0, 0, 0, 0),
-        backcolor=pysubs2.Color(0, 0, 0, 128),
         borderstyle=1,
         outline=max(1, round(size * _OUTLINE_OF_FONT)),
         shadow=1,
@@ -309,6 +328,7 @@ def _style_for_video(
         marginl=round(width * _MARGIN_OF_SIZE),
         marginr=round(width * _MARGIN_OF_SIZE),
         marginv=round(height * _MARGIN_OF_SIZE),
+        **fields,
     )
 
 

@@ -18,7 +18,13 @@ import pysubs2
 
 from voxweave.errors import OutputError
 from voxweave.ffmpeg import atomic_output
-from voxweave.subtitles import DEFAULT_FONT, DEFAULT_LINE_WIDTH, DEFAULT_MAX_SECONDS, Cue, default_font_size
+from voxweave.subtitles import (
+    DEFAULT_FONT,
+    DEFAULT_LINE_WIDTH,
+    DEFAULT_MAX_SECONDS,
+    Cue,
+    ass_layout,
+)
 from voxweave.tts.base import WordTiming
 
 WordFormat = Literal["srt", "vtt"]
@@ -37,8 +43,6 @@ SUNG_COLOUR = pysubs2.Color(255, 200, 40, 0)
 UNSUNG_COLOUR = pysubs2.Color(255, 255, 255, 0)
 OUTLINE_COLOUR = pysubs2.Color(0, 0, 0, 0)
 SHADOW_COLOUR = pysubs2.Color(0, 0, 0, 128)
-_OUTLINE_OF_FONT = 0.08
-_MARGIN_OF_SIZE = 0.05
 KARAOKE_STYLE = "Karaoke"
 
 
@@ -248,25 +252,9 @@ def write_karaoke(
 def _karaoke_style(
     subs: pysubs2.SSAFile, title: str | None, font: str, font_size: int | None, video_size: tuple[int, int]
 ) -> None:
-    width, height = video_size
-    size = font_size or default_font_size(video_size)
-    subs.info.update({"PlayResX": str(width), "PlayResY": str(height), "WrapStyle": "0"})
-    if title:
-        subs.info["Title"] = title
-    subs.styles[KARAOKE_STYLE] = pysubs2.SSAStyle(
-        fontname=font,
-        fontsize=size,
-        primarycolor=SUNG_COLOUR,
-        secondarycolor=UNSUNG_COLOUR,
-        outlinecolor=OUTLINE_COLOUR,
-        backcolor=SHADOW_COLOUR,
-        borderstyle=1,
-        outline=max(1, round(size * _OUTLINE_OF_FONT)),
-        shadow=1,
-        alignment=pysubs2.Alignment.BOTTOM_CENTER,
-        marginl=round(width * _MARGIN_OF_SIZE),
-        marginr=round(width * _MARGIN_OF_SIZE),
-        marginv=round(height * _MARGIN_OF_SIZE),
+    subs.styles[KARAOKE_STYLE] = ass_layout(
+        subs, title=title, font=font, font_size=font_size, video_size=video_size,
+        primarycolor=SUNG_COLOUR, secondarycolor=UNSUNG_COLOUR, outlinecolor=OUTLINE_COLOUR, backcolor=SHADOW_COLOUR,
     )
 
 
