@@ -27,6 +27,8 @@ ROLES: tuple[Role, ...] = ("admin", "member")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 MIN_PASSWORD_LENGTH = 8
 COOKIE_KEY_BYTES = 32
+#: The accounts database, beside the jobs in the data folder.
+ACCOUNTS_FILE = "accounts.db"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -77,6 +79,10 @@ class AccountStore:
         self._lock = threading.Lock()
         with self._connect() as db:
             db.execute(_SCHEMA)
+
+    @classmethod
+    def from_settings(cls, settings) -> AccountStore:
+        return cls(Path(settings.data_dir) / ACCOUNTS_FILE)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
