@@ -1,5 +1,34 @@
-"""VoxWeave in the browser: navigation, login guard, menu. Everything else lives in pages/ and voxweave/."""
+"""VoxWeave in the browser: navigation, login guard and menu. The screens are in pages/."""
+
 import streamlit as st
 
+from webui import auth
+from webui.services import studio
+from webui.session import set_current_user
+
 st.set_page_config(page_title="VoxWeave", page_icon="🎙️", layout="wide")
-st.title("VoxWeave")
+
+PAGES = [
+    st.Page("pages/narrate.py", title="Narrate", icon="📖", default=True),
+    st.Page("pages/voices.py", title="Voices", icon="🗣️"),
+    st.Page("pages/video.py", title="Video", icon="🎬"),
+    st.Page("pages/jobs.py", title="Jobs", icon="📋"),
+    st.Page("pages/settings.py", title="Settings", icon="⚙️"),
+]
+
+# Navigation first, hidden, so that a reload on a sub-page returns to it once the login cookie is
+# read (streamlit-authenticator issue 179); the menu is drawn below, only for a signed-in user.
+navigation = st.navigation(PAGES, position="hidden")
+service = studio()
+user = auth.require_login(service.accounts, service.settings)
+set_current_user(user)
+
+with st.sidebar:
+    st.markdown("### 🎙️ VoxWeave")
+    for page in PAGES:
+        st.page_link(page)
+    st.divider()
+    st.caption(f"Signed in as **{user.name}** ({user.role})")
+    auth.logout_button()
+
+navigation.run()
