@@ -23,6 +23,7 @@ from typing import Any
 from voxweave.accounts import AccountStore
 from voxweave.config import Settings
 from voxweave.jobs import Job, JobQueue, NarrationRequest
+from voxweave.service.admin import NotAllowed, UserAdmin
 from voxweave.service.documents import DocumentSummary, estimate_audio_seconds, summarise
 from voxweave.service.previews import Preview, Previewer
 from voxweave.service.system import CloudKey, EngineStatus, GpuStatus, cloud_keys, gpu_status, key_is_set
@@ -71,6 +72,7 @@ class Studio:
         self.queue = JobQueue(self.settings)
         self.previewer = Previewer(self.registry.resolve, self.gate, self.speech_cache)
         self.votes = VoteStore(self.settings.data_dir / VOTES_FILE)
+        self.users = UserAdmin(self.accounts)
         self._lock = threading.Lock()
         self._engine_statuses: list[EngineStatus] | None = None
         self._voices: list[Voice] | None = None
@@ -197,4 +199,4 @@ class Studio:
         return name == "local" or key_is_set(name)
 
 
-__all__ = ["DocumentSummary", "Estimate", "Preview", "Standing", "Studio", "VideoProviderChoice"]
+__all__ = ["DocumentSummary", "Estimate", "NotAllowed", "Preview", "Standing", "Studio", "VideoProviderChoice"]
