@@ -1,4 +1,5 @@
-"""The `voxweave` command line: narrate documents, list chapters, voices and engines.
+"""The `voxweave` command line: narrate documents, list chapters, voices and engines, queue jobs,
+manage the web app's accounts (`users`) and run the web app (`serve`).
 
 Exit codes a script can rely on:
   0 success, 1 unexpected failure, 2 wrong usage, 3 unreadable or empty input,
@@ -80,9 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
     fake.add_argument("rest", nargs=argparse.REMAINDER, help="options of the fake server (see fake-cloud -- --help)")
 
     from voxweave.cli_jobs import add_parsers as add_job_parsers
+    from voxweave.cli_serve import add_parser as add_serve_parser
+    from voxweave.cli_users import add_parsers as add_user_parsers
 
     add_job_parsers(commands)
+    add_user_parsers(commands)
+    add_serve_parser(commands)
     return parser
+
+
+def _commands() -> dict:
+    """Every subcommand's function, by name."""
+    from voxweave.cli_commands import COMMANDS
+    from voxweave.cli_serve import SERVE_COMMANDS
+    from voxweave.cli_users import USER_COMMANDS
+
+    return {**COMMANDS, **USER_COMMANDS, **SERVE_COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -95,10 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from voxweave.cli_commands import COMMANDS
-
+    commands = _commands()
     try:
-        return COMMANDS[args.command](args)
+        return commands[args.command](args)
     except BrokenPipeError:
         # The reader of our output went away (`voxweave voices | head`): not an error.
         sys.stderr.close()
