@@ -1,4 +1,4 @@
-"""The `voxweave jobs ...` and `voxweave worker` subcommands: queue narrations and run them.
+"""The `voxweave jobs ...` and `voxweave worker` subcommands: queue narrations and videos, and run them.
 
 `jobs` acts for one user (--user, default: the login name) and never shows another's jobs; a job id
 may be shortened to any unique prefix of at least 6 characters.
@@ -15,14 +15,14 @@ from pathlib import Path
 
 from voxweave.cli import EXIT_OK, EXIT_USAGE
 from voxweave.jobs.errors import JobError, JobNotFound
-from voxweave.jobs.models import Job, NarrationRequest
+from voxweave.jobs.models import Job, NarrationRequest, VideoRequest
 
 MIN_PREFIX = 6
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     """Add `jobs` (with its actions) and `worker` to the `voxweave` command line."""
-    jobs = subparsers.add_parser("jobs", help="queue narrations and follow, stop, resume or retry them")
+    jobs = subparsers.add_parser("jobs", help="queue narrations and videos; follow, stop, resume or retry them")
     actions = jobs.add_subparsers(dest="job_action", required=True, metavar="ACTION")
     user = argparse.ArgumentParser(add_help=False)
     user.add_argument("--user", default=None, help="whose jobs (default: your login name)")
@@ -36,6 +36,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     submit.add_argument("--chapters", help="chapters to narrate, e.g. 1-3,7 (default: the body chapters)")
     submit.add_argument("--name", help="output file name without extension (default: the input's name)")
 
+    _add_video_parser(actions, user)
+
     listing = actions.add_parser("list", parents=[user], help="list your jobs, newest first")
     listing.add_argument("--all-users", action="store_true", help="every user's jobs (administrators)")
     for action, text in (("show", "a job's details and output files"), ("cancel", "stop a queued or running job"),
@@ -47,6 +49,27 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     worker = subparsers.add_parser("worker", help="run queued jobs until stopped (SIGTERM or Ctrl-C)")
     worker.add_argument("--device", action="append", dest="devices",
                         help="a device to run speech on (repeat for several; default: the settings')")
+
+
+def _add_video_parser(actions: argparse._SubParsersAction, user: argparse.ArgumentParser) -> None:
+    video = actions.add_parser("video", parents=[user], help="queue a video of a finished narration or an audio file")
+    source = video.add_mutually_exclusive_group(required=True)
+    source.add_argument("--from", dest="from_job", metavar="JOB_ID", help="your finished narration job")
+    source.add_argument("--audio", type=Path, help="an audio file to make the video of")
+    video.add_argument("--subtitles", type=Path, help="with --audio: an .srt, .vtt or .ass file")
+    video.add_argument("--provider", default="local", help="local, zai or wan (keys from ZAI_API_KEY, DASHSCOPE_API_KEY)")
+    video.add_argument("--model", help="the provider's model (default: its default)")
+    video.add_argument("--style", default="", help="a look for the clips, e.g. 'watercolour'")
+    video.add_argument("--prompt", default="", help="added to every scene's prompt")
+    video.add_argument("--resolution", default="720p", help="720p, 1080p, 4k or WIDTHxHEIGHT")
+    video.add_argument("--format", dest="container", default="mp4", help="mp4, mov or webm")
+    video.add_argument("--background", default="cover", help="cover, color, gradient or image")
+    video.add_argument("--image", type=Path, help="the picture for --background image")
+    video.add_argument("--color", default=VideoRequest.color, help="background colour (name or #rrggbb)")
+    video.add_argument("--gradient-to", help="bottom colour of a gradient background")
+    video.add_argument("--soft-subtitles", action="store_true", help="a subtitle track and file, not burned in")
+    video.add_argument("--no-fallback", action="store_true", help="fail instead of making the video locally")
+    video.add_argument("--name", help="output file name without extension (default: the narration's)")
 
 
 def _queue():
@@ -90,9 +113,15 @@ def _show(queue, owner: str, job: Job) -> None:
     print(f"kind      {job.kind} of {job.title}")
     print(f"status    {job.status}" + (" (cancel requested)" if job.cancel_requested else ""))
     print(f"progress  {job.progress * 100:.1f}%  stage {job.stage or '-'}  eta {_clock(job.eta_seconds)}")
-    print(f"voice     {job.params.get('voice', '-')}  speed {job.params.get('speed', '-')}")
+    if job.kind == "video":
+        print(f"video     {job.params.get('provider', '-')}  {job.params.get('resolution', '-')}  "
+              f"{job.params.get('container', '-')}")
+    else:
+        print(f"voice     {job.params.get('voice', '-')}  speed {job.params.get('speed', '-')}")
     if job.error:
         print(f"error     {job.error}")
+    for line in (job.note or "").splitlines():
+        print(f"note      {line}")
     for role, path in queue.outputs(owner, job.id).items():
         print(f"{role:9s} {path}")
 
@@ -111,6 +140,8 @@ def cmd_jobs(args: argparse.Namespace) -> int:
 
                 raise IngestError(args.input, "the file does not exist")
             print(queue.submit_narration(owner, args.input.name, args.input, request))
+        elif args.job_action == "video":
+            print(_submit_video(queue, owner, args))
         elif args.job_action == "list":
             jobs = queue.all_jobs() if args.all_users else queue.jobs_of(owner)
             for job in jobs:
@@ -130,6 +161,29 @@ def cmd_jobs(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     finally:
         queue.close()
+
+
+def _submit_video(queue, owner: str, args: argparse.Namespace) -> str:
+    request = VideoRequest(provider=args.provider, style=args.style, prompt=args.prompt, model=args.model,
+                           resolution=args.resolution, container=args.container,
+                           burn_subtitles=not args.soft_subtitles, allow_fallback=not args.no_fallback,
+                           background=args.background, color=args.color, gradient_to=args.gradient_to,
+                           name=args.name)
+    for path in filter(None, (args.audio, args.subtitles, args.image)):
+        if not path.is_file():
+            from voxweave.errors import IngestError
+
+            raise IngestError(path, "the file does not exist")
+    if args.from_job and args.subtitles:
+        raise ValueError("--subtitles goes with --audio; a narration job brings its own")
+    return queue.submit_video(
+        owner, request, from_job=_resolve_id(queue, owner, args.from_job) if args.from_job else None,
+        audio=_upload(args.audio), subtitles=_upload(args.subtitles), image=_upload(args.image),
+    )
+
+
+def _upload(path: Path | None) -> tuple[str, Path] | None:
+    return (path.name, path) if path is not None else None
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -56,3 +56,42 @@ def test_bad_requests_are_refused_before_queueing(document, capsys):
     assert run(capsys, "jobs", "submit", str(document), "--chapters", "one", "--user", "ann")[0] == EXIT_USAGE
     assert run(capsys, "jobs", "submit", str(document.with_name("missing.md")), "--user", "ann")[0] == 3
     assert run(capsys, "jobs", "list", "--user", "ann")[1] == ""
+
+
+def test_a_video_of_a_narration_is_queued_run_and_shown_with_its_note(document, queue, capsys, monkeypatch):
+    from tests.jobs.conftest import wait_for
+    from voxweave.jobs import NarrationRequest
+
+    monkeypatch.delenv("ZAI_API_KEY", raising=False)  # Z.AI unusable: made locally, and the note says why
+    narration = queue.submit_narration("ann", document.name, document, NarrationRequest(voice="tone:a4",
+                                                                                        audio_format="wav"))
+    wait_for(lambda: queue.job("ann", narration).status == "done")
+    code, out, _ = run(capsys, "jobs", "video", "--from", narration[:8], "--provider", "zai", "--resolution",
+                       "320x180", "--format", "mov", "--user", "ann")
+    video_id = out.strip()
+    assert code == EXIT_OK and len(video_id) == 32
+    wait_for(lambda: queue.job("ann", video_id).status == "done")
+
+    code, out, _ = run(capsys, "jobs", "show", video_id, "--user", "ann")
+    assert code == EXIT_OK and "kind      video" in out and "zai  320x180  mov" in out
+    assert "note      Z.AI cannot be used" in out and "ZAI_API_KEY" in out and "my book.mov" in out
+    code, _, err = run(capsys, "jobs", "video", "--from", narration, "--user", "bob")
+    assert code == EXIT_USAGE and "there is no job" in err
+
+
+def test_a_video_of_uploaded_audio_and_bad_video_requests(document, tmp_path, capsys):
+    audio, subtitles = tmp_path / "memo.wav", tmp_path / "memo.srt"
+    audio.write_bytes(b"RIFF....WAVE")  # queued only: never decoded here
+    subtitles.write_text("1\n00:00:00,000 --> 00:00:01,000\nHello.\n")
+    code, out, _ = run(capsys, "jobs", "video", "--audio", str(audio), "--subtitles", str(subtitles),
+                       "--soft-subtitles", "--no-fallback", "--format", "webm", "--user", "ann")
+    assert code == EXIT_OK
+    code, out, _ = run(capsys, "jobs", "show", out.strip(), "--user", "ann")
+    assert "video of memo.wav" in out and "local  1280x720  webm" in out
+
+    code, _, err = run(capsys, "jobs", "video", "--audio", str(audio), "--format", "avi", "--user", "ann")
+    assert code == EXIT_USAGE and "mp4, mov, webm" in err
+    code, _, err = run(capsys, "jobs", "video", "--audio", str(audio), "--provider", "sora", "--user", "ann")
+    assert code == EXIT_USAGE and "local, zai, wan" in err
+    assert run(capsys, "jobs", "video", "--audio", str(tmp_path / "none.wav"), "--user", "ann")[0] == 3
+    assert len(run(capsys, "jobs", "list", "--user", "ann")[1].splitlines()) == 1

@@ -11,7 +11,7 @@ import pytest
 
 from voxweave.jobs.errors import JobNotFound, JobStateError, JobStoreError
 from voxweave.jobs.models import Output
-from voxweave.jobs.store import SCHEMA_VERSION, JobStore
+from voxweave.jobs.store import MIGRATIONS, SCHEMA_VERSION, JobStore
 
 # The schema as version 1 shipped it, written out here so that this test keeps meaning the old one.
 V1_SCHEMA = """
@@ -43,14 +43,44 @@ def test_a_version_1_database_is_migrated_and_keeps_its_jobs(tmp_path):
     db.close()
 
     store = JobStore(path)
-    assert store.schema_version == SCHEMA_VERSION == 2
+    assert store.schema_version == SCHEMA_VERSION == 3
     done, queued = sorted(store.list("ann"), key=lambda j: j.created)
-    assert done.status == "done" and done.params["input"] == "old.epub"
+    assert done.status == "done" and done.params["input"] == "old.epub" and done.note is None
     assert done.outputs == (Output("audio", "out/old.m4b"),) and done.eta_seconds is None and done.attempts == 0
     claimed = store.claim_next("w1", ["narration"])
     assert claimed.id == queued.id and claimed.worker == "w1" and claimed.attempts == 1
     store.close()
     assert JobStore(path).schema_version == SCHEMA_VERSION  # opening again changes nothing
+
+
+def test_a_version_2_database_gains_notes(tmp_path):
+    path = tmp_path / "v2.db"
+    with sqlite3.connect(path) as db:  # version 1, then the shipped step to 2 (steps are never edited)
+        db.executescript(V1_SCHEMA)
+        for statement in MIGRATIONS[1]:
+            db.execute(statement)
+        db.execute("PRAGMA user_version = 2")
+        db.execute("INSERT INTO jobs (id, owner, kind, status, created, updated) "
+                   "VALUES ('c' || hex(randomblob(15)), 'ann', 'video', 'queued', 1.0, 1.0)")
+    db.close()
+
+    store = JobStore(path)
+    assert store.schema_version == SCHEMA_VERSION
+    job = store.claim_next("w1", ["video"])
+    assert job.note is None and store.set_note(job, "w1", "Z.AI failed: made locally instead")
+    assert not store.set_note(job, "w2", "not that worker's job")
+    store.finish(job, "w1", "done")
+    assert store.get("ann", job.id).note == "Z.AI failed: made locally instead"  # kept once done
+    store.close()
+
+
+def test_a_note_is_cleared_when_the_job_runs_again(store):
+    job = store.create("ann", "video", {})
+    claimed = store.claim_next("w1", ["video"])
+    store.set_note(claimed, "w1", "subtitles delivered as a separate file")
+    store.finish(claimed, "w1", "failed", error="boom")
+    assert store.get("ann", job.id).note == "subtitles delivered as a separate file"
+    assert store.requeue("ann", job.id, allowed={"failed"}, restart=True).note is None
 
 
 def test_a_database_from_a_newer_version_is_refused(tmp_path):

@@ -18,7 +18,7 @@ from PIL import Image
 
 from voxweave.errors import MediaError
 from voxweave.ffmpeg import ffmpeg_binary
-from voxweave.video import compose
+from voxweave.video import captions, compose
 from voxweave.video.compose import (
     Background,
     ClipSpan,
@@ -147,7 +147,7 @@ def test_escape_filter_value_quotes_both_levels():
 
 
 def test_a_failing_burn_still_makes_the_video_with_a_sidecar_and_a_note(narration, srt, tmp_path, monkeypatch):
-    monkeypatch.setattr(compose, "escape_filter_value", lambda value: value + ":no_such_option=1")
+    monkeypatch.setattr(captions, "escape_filter_value", lambda value: value + ":no_such_option=1")
     out = tmp_path / "fallback.mp4"
     result = compose_video(CompositionSpec(narration, srt, resolution=SMALL), out)
 
@@ -289,8 +289,11 @@ def test_a_4k_still_video(tmp_path, srt):
 def test_presets_and_formats_are_checked():
     assert CompositionSpec(Path("n.wav"), resolution="1080p").size == (1920, 1080)
     assert CompositionSpec(Path("n.wav"), resolution="4K").size == (3840, 2160)
+    assert CompositionSpec(Path("n.wav"), resolution="320x180").size == (320, 180)
     with pytest.raises(ValueError, match="resolution"):
         CompositionSpec(Path("n.wav"), resolution="8k").size
+    with pytest.raises(ValueError, match="even"):
+        CompositionSpec(Path("n.wav"), resolution="321x180").size
     with pytest.raises(ValueError, match="format"):
         compose.output_format(CompositionSpec(Path("n.wav")), Path("x.avi"))
 

@@ -52,6 +52,18 @@ def test_without_fallback_the_cloud_error_is_raised(narration, zai, fake, poll_i
     assert not (tmp_path / "story.mp4").exists()
 
 
+def test_a_stop_request_is_not_fallen_back_from(narration, zai, fake, poll_interval, tmp_path):
+    from voxweave.video.errors import Cancelled
+
+    audio, subtitles = narration
+    fake.plan = TaskPlan(outcome="never")
+    options = VideoOptions(max_scenes=1, poll_interval=poll_interval)  # fallback allowed: still not used
+    with pytest.raises(Cancelled):
+        list(make_video(audio, subtitles, tmp_path / "story.mp4", options, provider=zai, workdir=tmp_path / "w",
+                        should_stop=lambda: fake.counters.submits > 0))
+    assert not (tmp_path / "story.mp4").exists()
+
+
 def test_the_video_command_makes_a_local_video(narration, tmp_path, capsys):
     from voxweave.cli import EXIT_OK, main
 

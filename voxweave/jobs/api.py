@@ -14,18 +14,20 @@ from uuid import uuid4
 
 from voxweave.jobs.config import JobSettings
 from voxweave.jobs.files import JobFiles, safe_filename, safe_owner
-from voxweave.jobs.models import RESUMABLE, RETRYABLE, Job, NarrationRequest
+from voxweave.jobs.models import RESUMABLE, RETRYABLE, Job, NarrationRequest, VideoRequest
 from voxweave.jobs.runner import EngineResolver, JobFunction, Runner
 from voxweave.jobs.store import JobStore
+from voxweave.jobs.video import Upload
 
 log = logging.getLogger(__name__)
 
 
 def job_functions() -> dict[str, JobFunction]:
-    """The job function of each kind this version can run (video and preview come with their features)."""
+    """The job function of each kind this version can run (preview comes with its feature)."""
     from voxweave.jobs.narration import run_narration
+    from voxweave.jobs.video import run_video
 
-    return {"narration": run_narration}
+    return {"narration": run_narration, "video": run_video}
 
 
 def build_runner(settings: Any, store: JobStore, files: JobFiles, *, engines: EngineResolver | None = None,
@@ -91,18 +93,49 @@ class JobQueue:
         safe_owner(owner)
         input_name = safe_filename(filename)
         params = narration_params(request, input_name, self.settings)
+        job_id = self._queue(owner, "narration", params, [(input_name, source)])
+        log.info("job %s queued: narration of %s for %s", job_id, input_name, owner)
+        return job_id
+
+    def submit_video(self, owner: str, request: VideoRequest, *, from_job: str | None = None,
+                     audio: Upload | None = None, subtitles: Upload | None = None,
+                     image: Upload | None = None) -> str:
+        """Queue a video of a narration; its id.
+
+        `from_job` is the owner's finished narration job: its audio, its subtitles (srt, else vtt or
+        ass) and, for its cover, its EPUB are copied in. Without it, `audio` (required) and `subtitles`
+        are uploads, each (filename, bytes or path). `image` is the picture for background="image".
+        The request is checked first (ValueError says what is wrong and lists the good values).
+        """
+        from voxweave.jobs.video import inputs_from_job, inputs_from_uploads, video_params, with_image
+
+        safe_owner(owner)
+        if from_job is not None:
+            if audio is not None or subtitles is not None:
+                raise ValueError("give a narration job or uploaded audio and subtitles, not both")
+            inputs = inputs_from_job(self.store, self.files, owner, from_job)
+        else:
+            inputs = inputs_from_uploads(audio, subtitles)
+        inputs = with_image(inputs, image if request.background == "image" else None)
+        params = video_params(request, inputs, self.settings)
+        job_id = self._queue(owner, "video", params, inputs.files())
+        log.info("job %s queued: video of %s for %s", job_id, inputs.audio[0], owner)
+        return job_id
+
+    def _queue(self, owner: str, kind: str, params: dict[str, Any], inputs: list[Upload]) -> str:
+        """Copy the inputs into a new job's folder, then write its row (claimable at once) and wake the runner."""
         job_id = uuid4().hex
         folder = self.files.create(owner, job_id)
         try:
-            if isinstance(source, (bytes, bytearray, memoryview)):
-                self.files.store_input(folder, input_name, data=bytes(source))
-            else:
-                self.files.store_input(folder, input_name, path=Path(source))
-            self.store.create(owner, "narration", params, job_id=job_id)
+            for name, source in inputs:
+                if isinstance(source, (bytes, bytearray, memoryview)):
+                    self.files.store_input(folder, name, data=bytes(source))
+                else:
+                    self.files.store_input(folder, name, path=Path(source))
+            self.store.create(owner, kind, params, job_id=job_id)
         except BaseException:
             self.files.remove(owner, job_id)
             raise
-        log.info("job %s queued: narration of %s for %s", job_id, input_name, owner)
         if self.runner is not None:
             self.runner.wake()
         return job_id

@@ -1,4 +1,4 @@
-"""What a job is: its row, its outputs, its statuses and kinds, and what a narration request holds."""
+"""What a job is: its row, its outputs, its statuses and kinds, and what narration and video requests hold."""
 
 from __future__ import annotations
 
@@ -50,6 +50,8 @@ class Job:
     attempts: int = 0
     crashes: int = 0
     outputs: tuple[Output, ...] = field(default=())
+    #: What the user should know of the result that is not an error (a fallback, subtitles not burned).
+    note: str | None = None
 
     @property
     def active(self) -> bool:
@@ -73,4 +75,29 @@ class NarrationRequest:
     audio_format: str = "m4b"
     subtitle_formats: tuple[str, ...] = ("srt",)
     chapters: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class VideoRequest:
+    """What a user asks of a video job, made from a finished narration or from uploaded audio.
+
+    `provider` "local" composes on this machine; "zai" or "wan" asks that cloud service for clips
+    (its key comes from the worker's environment, never from here) and, with `allow_fallback`, makes
+    the video locally when the service fails. `background` is "cover" (the book's cover when its
+    source has one, else a title card), "color", "gradient" (`color` to `gradient_to`) or "image"
+    (an uploaded picture). `resolution` is 720p, 1080p, 4k or WIDTHxHEIGHT; `name` the output's stem.
+    """
+
+    provider: str = "local"
+    style: str = ""
+    prompt: str = ""
+    model: str | None = None
+    resolution: str = "720p"
+    container: str = "mp4"
+    burn_subtitles: bool = True
+    allow_fallback: bool = True
+    background: str = "cover"
+    color: str = "#101820"
+    gradient_to: str | None = None
     name: str | None = None

@@ -89,6 +89,7 @@ class JobContext:
         self._pending: tuple[str, float, float | None] | None = None
         self._written_stage: str | None = None
         self._written_at = 0.0
+        self._notes: list[str] = []
 
     # progress --------------------------------------------------------------------------------
 
@@ -110,6 +111,21 @@ class JobContext:
                                                    progress=progress, eta_seconds=eta)
         except sqlite3.Error as e:  # progress is advisory: a busy database must not fail the job
             log.warning("job %s: cannot record progress (%s)", self.job.id, e)
+            return
+        if not still_ours:
+            self.stop("lost")
+
+    def note(self, text: str) -> None:
+        """Tell the user something about the result that is not an error (a fallback taken, subtitles
+        delivered as a file); kept with the job, one line per distinct note, written at once."""
+        text = " ".join(text.split())
+        if not text or text in self._notes:
+            return
+        self._notes.append(text)
+        try:
+            still_ours = self._runner.store.set_note(self.job, self._runner.worker_id, "\n".join(self._notes))
+        except sqlite3.Error as e:  # like progress: a busy database must not fail the job
+            log.warning("job %s: cannot record its note (%s)", self.job.id, e)
             return
         if not still_ours:
             self.stop("lost")

@@ -60,12 +60,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE jobs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0",
         "CREATE INDEX jobs_queue ON jobs (status, kind, created)",
     ),
+    # 3: a note for the user about how a job went (a fallback taken, subtitles not burned).
+    (
+        "ALTER TABLE jobs ADD COLUMN note TEXT",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _COLUMNS = (
     "id, owner, kind, params, status, stage, progress, eta_seconds, error, cancel_requested, created, "
-    "started, updated, finished, heartbeat, worker, attempts, crashes, outputs"
+    "started, updated, finished, heartbeat, worker, attempts, crashes, outputs, note"
 )
 
 
@@ -90,6 +94,7 @@ def _job(row: sqlite3.Row) -> Job:
         attempts=row["attempts"],
         crashes=row["crashes"],
         outputs=tuple(Output(o["role"], o["path"]) for o in json.loads(row["outputs"] or "[]")),
+        note=row["note"],
     )
 
 
@@ -228,7 +233,7 @@ class JobStore:
         allowed = list(allowed)
         changed = self._write(
             "UPDATE jobs SET status = 'queued', cancel_requested = 0, error = NULL, eta_seconds = NULL, "
-            "finished = NULL, outputs = '[]', updated = ?, "
+            "finished = NULL, outputs = '[]', note = NULL, updated = ?, "
             "progress = CASE WHEN ? THEN 0 ELSE progress END, stage = CASE WHEN ? THEN '' ELSE stage END "
             f"WHERE id = ? AND owner = ? AND status IN ({_marks(allowed)})",
             (time.time(), restart, restart, job_id, owner, *allowed),
@@ -255,7 +260,7 @@ class JobStore:
         now = time.time()
         rows = self._write(
             f"UPDATE jobs SET status = 'running', worker = ?, started = ?, heartbeat = ?, updated = ?, "
-            f"attempts = attempts + 1, cancel_requested = 0, error = NULL "
+            f"attempts = attempts + 1, cancel_requested = 0, error = NULL, note = NULL "
             f"WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND kind IN ({_marks(kinds)}) "
             f"            ORDER BY created, rowid LIMIT 1) AND status = 'queued' RETURNING {_COLUMNS}",
             (worker, now, now, now, *kinds),
@@ -281,6 +286,13 @@ class JobStore:
             "UPDATE jobs SET stage = ?, progress = MAX(progress, MIN(?, ?)), eta_seconds = ?, heartbeat = ?, "
             "updated = ? WHERE id = ? AND owner = ? AND worker = ? AND status = 'running'",
             (stage, float(progress), MAX_RUNNING_PROGRESS, eta_seconds, now, now, job.id, job.owner, worker),
+        ).rowcount)
+
+    def set_note(self, job: Job, worker: str, note: str | None) -> bool:
+        """Record what the user should know of a running job's result. False if the job is no longer ours."""
+        return bool(self._write(
+            "UPDATE jobs SET note = ?, updated = ? WHERE id = ? AND owner = ? AND worker = ? AND status = 'running'",
+            (note, time.time(), job.id, job.owner, worker),
         ).rowcount)
 
     def finish(self, job: Job, worker: str, status: str, *, error: str | None = None,

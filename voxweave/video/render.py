@@ -16,10 +16,13 @@ import pysubs2
 from voxweave.errors import VoxweaveError
 from voxweave.video.base import ClipRequest, VideoProvider, iter_clip, new_request_id
 from voxweave.video.compose import Background, ClipSpan, CompositionResult, CompositionSpec, iter_compose
+from voxweave.video.errors import Cancelled
 from voxweave.video.scenes import Scene, TextSpan, plan_scenes
 
 #: Share of the bar given to clip generation when a cloud provider is used (the rest is encoding).
 CLIP_SHARE = 0.8
+#: How the providers are called in sentences for the user.
+PROVIDER_NAMES = {"zai": "Z.AI", "wan": "Alibaba Wan"}
 
 
 @dataclass(frozen=True)
@@ -82,10 +85,12 @@ def make_video(
                 else:
                     yield event
             clips = tuple(made)
+        except Cancelled:
+            raise  # asked to stop: not a failure to make up for
         except VoxweaveError as e:
             if not options.allow_fallback:
                 raise
-            reason = f"{provider.name} failed, made locally instead: {e}"
+            reason = f"{PROVIDER_NAMES.get(provider.name, provider.name)} failed ({e}): made locally instead"
             yield VideoProgress("clips", share, reason, fallback_reason=reason)
     spec = CompositionSpec(
         narration=Path(narration),
