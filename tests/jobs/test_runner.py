@@ -137,3 +137,19 @@ def test_a_clean_stop_leaves_the_job_interrupted_and_the_next_runner_resumes_it(
         second.close()
     assert job.status == "done" and job.attempts == 2 and job.crashes == 0
     assert len(engines["tone"].calls) == 40 and len(set(engines["tone"].calls)) == 40 and done_before >= 8
+
+
+def test_a_job_makes_word_level_and_karaoke_subtitles_when_asked(queue):
+    request = NarrationRequest(voice="tone:a4", audio_format="wav",
+                               subtitle_formats=("srt", "words.srt", "words.vtt", "karaoke.ass"))
+    job_id = queue.submit_narration("ann", "book.md", book(4).encode(), request)
+    job = wait_for(lambda: finished(queue, "ann", job_id))
+    assert job.status == "done", job.error
+    outputs = queue.outputs("ann", job_id)
+    assert {"subtitles.srt", "subtitles.words.srt", "subtitles.words.vtt", "subtitles.karaoke.ass"} <= set(outputs)
+    assert "\\k" in outputs["subtitles.karaoke.ass"].read_text(encoding="utf-8")
+
+
+def test_an_unknown_subtitle_format_is_refused_with_the_good_ones(idle_queue):
+    with pytest.raises(ValueError, match="words.srt"):
+        idle_queue.submit_narration("ann", "book.md", b"Some text.", NarrationRequest(subtitle_formats=("sbv",)))

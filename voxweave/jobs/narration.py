@@ -33,14 +33,16 @@ def narration_params(request: NarrationRequest, input_name: str, settings: Any) 
     resumed later, or by another worker, makes the same audio.
     """
     from voxweave.audio import AUDIO_FORMATS
+    from voxweave.narrate import WORD_SUBTITLE_FORMATS
     from voxweave.subtitles import SUBTITLE_FORMATS
     from voxweave.text.selection import parse_chapter_selection
 
     if request.audio_format not in AUDIO_FORMATS:
         raise ValueError(f"unknown audio format {request.audio_format!r}: choose from {', '.join(AUDIO_FORMATS)}")
-    unknown = [f for f in request.subtitle_formats if f not in SUBTITLE_FORMATS]
+    formats = (*SUBTITLE_FORMATS, *WORD_SUBTITLE_FORMATS)
+    unknown = [f for f in request.subtitle_formats if f not in formats]
     if unknown:
-        raise ValueError(f"unknown subtitle format {', '.join(unknown)}: choose from {', '.join(SUBTITLE_FORMATS)}")
+        raise ValueError(f"unknown subtitle format {', '.join(unknown)}: choose from {', '.join(formats)}")
     if not MIN_SPEED <= request.speed <= MAX_SPEED:
         raise ValueError(f"speed must be between {MIN_SPEED} and {MAX_SPEED}, not {request.speed}")
     default_voice = settings.default_voice

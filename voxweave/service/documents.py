@@ -68,7 +68,9 @@ def sample_passage(document: Document) -> str:
     """The first body paragraph long enough to judge a voice by, cut at a sentence end when too long."""
     paragraphs = [p for _, c in document.narrated_chapters() for p in c.paragraphs] or \
         [p for c in document.chapters for p in c.paragraphs]
-    chosen = next((p for p in paragraphs if len(p) >= MIN_PREVIEW_CHARS), paragraphs[0] if paragraphs else "")
+    chosen = next((p for p in paragraphs if len(p) >= MIN_PREVIEW_CHARS), "")
+    if not chosen:  # only short paragraphs (a heading, a few lines): take them together
+        chosen = " ".join(p if p.rstrip().endswith((".", "!", "?", ":", ";")) else p.rstrip() + "." for p in paragraphs)
     if len(chosen) <= MAX_PREVIEW_CHARS:
         return chosen
     cut = chosen[:MAX_PREVIEW_CHARS]
