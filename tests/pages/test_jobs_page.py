@@ -28,11 +28,11 @@ def wait_until_finished(studio, job_id: str, user: str = "ana", timeout: float =
 
 def stop_running_jobs(studio) -> None:
     """Jobs submitted from now on stay queued until the runner starts again."""
-    studio.queue.stop_runner()
+    studio.stop_jobs()
 
 
 def start_running_jobs(studio) -> None:
-    studio.queue.start_runner(engines=studio._job_engine, speech_cache=studio.speech_cache)
+    studio.start_jobs()
 
 
 def buttons(at) -> dict[str, object]:

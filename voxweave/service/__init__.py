@@ -78,11 +78,19 @@ class Studio:
         self._voices: list[Voice] | None = None
         self._gpu: GpuStatus | None = None
         if run_jobs:
-            self.queue.start_runner(engines=self._job_engine, speech_cache=self.speech_cache)
+            self.start_jobs()
 
     def _job_engine(self, voice_id: str) -> tuple[Any, Any]:
         engine, spec = self.registry.resolve(voice_id)
         return GatedEngine(engine, self.gate, JOB), spec
+
+    def start_jobs(self) -> None:
+        """Run queued jobs in this process (their speech goes through the gate, after previews)."""
+        self.queue.start_runner(engines=self._job_engine, speech_cache=self.speech_cache)
+
+    def stop_jobs(self) -> None:
+        """Stop running jobs here; those running are left interrupted, to resume on the next start."""
+        self.queue.stop_runner()
 
     def close(self) -> None:
         self.queue.close()
