@@ -7,6 +7,8 @@ from webui import job_widgets as jw
 from webui.services import studio
 from webui.session import current_user
 
+FINISHED_PAGE = 20
+
 user = current_user()
 service = studio()
 
@@ -35,6 +37,11 @@ jw.follow({job.id for job in jobs if job.active}, draw_active)
 
 finished = [job for job in jobs if not job.active]
 if finished:
-    st.subheader("Finished")
-for number, job in enumerate(finished):
+    st.subheader(f"Finished ({len(finished)})")
+# A page of cards at a time: with hundreds of jobs, drawing them all would slow every rerun.
+shown = st.session_state.setdefault("jobs_shown", FINISHED_PAGE)
+for number, job in enumerate(finished[:shown]):
     jw.job_card(service, user.username, job, players=number < jw.PLAYERS_SHOWN)
+if len(finished) > shown:
+    st.button(f"Show older jobs ({len(finished) - shown} more)", key="jobs_show_more",
+              on_click=lambda: st.session_state.update(jobs_shown=shown + FINISHED_PAGE))

@@ -207,3 +207,17 @@ def test_human_times_and_progress_words():
     assert job_widgets.progress_text(running, now) == "Speaking · 42% · 1 min 05 s so far · about 30 s left"
     clips = Job("v", "ana", "video", {}, "running", stage="clip 2 of 5", progress=0.3, started=now - 5)
     assert job_widgets.progress_text(clips, now).startswith("Clip 2 of 5 · 30%")
+
+
+def test_older_finished_jobs_come_a_page_at_a_time(app, studio):
+    stop_running_jobs(studio)
+    ids = [studio.submit_narration("ana", f"t{n}.md", b"# T\n\nSome text here.", NarrationRequest()) for n in range(23)]
+    for job_id in ids:
+        studio.cancel("ana", job_id)
+    at = app("ana", "pages/jobs.py")
+    assert not at.exception
+    assert "Finished (23)" in [s.value for s in at.subheader]
+    more = at.button(key="jobs_show_more")
+    assert "3 more" in more.label
+    more.click().run()
+    assert not [b for b in at.button if b.key == "jobs_show_more"]

@@ -32,6 +32,7 @@ from voxweave.speech_cache import SpeechCache
 from voxweave.tts.base import Voice
 from voxweave.tts.gate import JOB, GatedEngine, PriorityGate
 from voxweave.tts.registry import EngineRegistry
+from voxweave.tts.voices import parse_voice
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,8 @@ class Studio:
 
     def estimate(self, chars: int, voice: str, speed: float = 1.0) -> Estimate:
         """How long the audio will be, and how long making it should take on this server."""
-        engine = (voice or self.default_voice).partition(":")[0]
+        default_engine = parse_voice(self.default_voice).engine
+        engine = parse_voice(voice or self.default_voice, default_engine=default_engine).engine
         measured = self.previewer.measured_rate(engine)
         rate = measured if measured is not None else DEFAULT_RATES.get(engine, FALLBACK_RATE)
         seconds = estimate_audio_seconds(chars, speed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,8 @@ CHARS_PER_SECOND = 15.0
 #: A paragraph, however short, that makes a good preview passage.
 MIN_PREVIEW_CHARS = 80
 MAX_PREVIEW_CHARS = 400
+#: A sentence's end: Latin punctuation before a space, or CJK full-width punctuation (closing quotes kept).
+_SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)]*(?=\s)|[。！？][」』”’）]*")
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,12 @@ def sample_passage(document: Document) -> str:
         [p for c in document.chapters for p in c.paragraphs]
     chosen = next((p for p in paragraphs if len(p) >= MIN_PREVIEW_CHARS), "")
     if not chosen:  # only short paragraphs (a heading, a few lines): take them together
-        chosen = " ".join(p if p.rstrip().endswith((".", "!", "?", ":", ";")) else p.rstrip() + "." for p in paragraphs)
+        chosen = " ".join(p if _SENTENCE_END.search(p.rstrip() + " ") else p.rstrip() + "." for p in paragraphs)
     if len(chosen) <= MAX_PREVIEW_CHARS:
         return chosen
     cut = chosen[:MAX_PREVIEW_CHARS]
-    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
-    return cut[: end + 1] if end >= MIN_PREVIEW_CHARS else cut.rsplit(" ", 1)[0] + "…"
+    ends = [m.end() for m in _SENTENCE_END.finditer(cut) if m.end() >= MIN_PREVIEW_CHARS]
+    return cut[: ends[-1]].rstrip() if ends else cut.rsplit(" ", 1)[0] + "…"
 
 
 def estimate_audio_seconds(chars: int, speed: float = 1.0) -> float:

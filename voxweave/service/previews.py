@@ -52,6 +52,21 @@ def speech_to_wav(speech: Speech) -> bytes:
     return buffer.getvalue()
 
 
+class _TimedEngine(GatedEngine):
+    """Speaks through the gate at preview priority and keeps how long the engine itself took."""
+
+    def __init__(self, engine: Any, gate: PriorityGate) -> None:
+        super().__init__(engine, gate, PREVIEW)
+        self.seconds: float | None = None
+
+    def synthesize(self, text: str, voice: str, speed: float = 1.0) -> Speech:
+        with self.gate.hold(self.priority):
+            started = time.perf_counter()
+            speech = self.engine.synthesize(text, voice, speed)
+            self.seconds = time.perf_counter() - started
+        return speech
+
+
 class Previewer:
     """Makes previews; safe to call from every session's thread at once."""
 
@@ -64,6 +79,7 @@ class Previewer:
         self._memory_items = memory_items
         self._lock = threading.Lock()
         self._rates: dict[str, float] = {}  # engine -> seconds of work per second of speech, as measured here
+        self._loaded: set[str] = set()
 
     def preview(self, text: str, voice_id: str, speed: float = 1.0) -> Preview:
         """The preview of `text` by `voice_id` (VoiceError, EngineUnavailable, SynthesisError, ValueError)."""
@@ -83,11 +99,11 @@ class Previewer:
         if kept is not None:
             return Preview(voice, kept.speed, text, kept.wav, kept.seconds, time.perf_counter() - started, True)
 
-        speech, cached = self._speak(engine, spec.name, text, speed)
+        timed = _TimedEngine(engine, self._gate)
+        speech, cached = self._speak(timed, spec.name, text, speed)
         made = time.perf_counter() - started
-        if not cached and speech.duration > 0:
-            with self._lock:
-                self._rates[engine.name] = made / speech.duration
+        if timed.seconds is not None and speech.duration > 0:
+            self._note_rate(engine.name, timed.seconds / speech.duration)
         result = Preview(voice, float(speed), text, speech_to_wav(speech), speech.duration, made, cached)
         with self._lock:
             self._memory[memory_key] = result
@@ -95,14 +111,20 @@ class Previewer:
                 self._memory.popitem(last=False)
         return result
 
-    def _speak(self, engine: Any, voice: str, text: str, speed: float) -> tuple[Speech, bool]:
-        gated = GatedEngine(engine, self._gate, PREVIEW)
+    def _speak(self, timed: _TimedEngine, voice: str, text: str, speed: float) -> tuple[Speech, bool]:
         if self._cache is None:
-            return gated.synthesize(text, voice, speed), False
-        stored = self._cache.get(SpeechCache.key(engine.name, voice, speed, text))
+            return timed.synthesize(text, voice, speed), False
+        stored = self._cache.get(SpeechCache.key(timed.name, voice, speed, text))
         if stored is not None:
             return stored, True
-        return CachedEngine(gated, self._cache).synthesize(text, voice, speed), False
+        return CachedEngine(timed, self._cache).synthesize(text, voice, speed), False
+
+    def _note_rate(self, engine: str, rate: float) -> None:
+        # An engine's first call in this process loads its model: not what the next hour of work costs.
+        with self._lock:
+            if engine in self._loaded:
+                self._rates[engine] = rate
+            self._loaded.add(engine)
 
     def measured_rate(self, engine: str) -> float | None:
         """Seconds of work per second of speech, from this process's last uncached preview of `engine`."""
