@@ -139,8 +139,8 @@ def test_the_app_file_is_found_beside_the_package():
 
 def test_streamlit_runs_headless_on_the_given_port_and_address():
     command = cli_serve.streamlit_command(Path("/repo/streamlit_app.py"), 8600, "0.0.0.0")
-    assert command[:5] == [sys.executable, "-m", "streamlit", "run", "/repo/streamlit_app.py"]
-    options = dict(zip(command[5::2], command[6::2]))
+    assert command[:4] == [sys.executable, "-m", "webui.serve", "/repo/streamlit_app.py"]
+    options = dict(zip(command[4::2], command[5::2]))
     assert options == {"--server.port": "8600", "--server.address": "0.0.0.0", "--server.headless": "true"}
 
 
@@ -189,3 +189,23 @@ def test_make_run_starts_voxweave_serve():
     makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
     run_recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
     assert "$(BIN)/voxweave serve" in run_recipe
+
+
+def test_a_job_left_queued_runs_as_soon_as_the_server_is_up_without_any_visit(server_factory, tmp_path, monkeypatch):
+    from voxweave.config import Settings
+    from voxweave.jobs import JobQueue, NarrationRequest
+
+    monkeypatch.setenv("VOXWEAVE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("VOXWEAVE_ENGINE_PLUGINS", "tone=tests.conftest:ToneEngine")
+    monkeypatch.setenv("VOXWEAVE_DEFAULT_VOICE", "tone:a4")
+    queue = JobQueue(Settings())  # no runner: the job waits, as after a restart
+    job_id = queue.submit_narration("ana", "notes.md", b"# Notes\n\nA few words to speak.", NarrationRequest(audio_format="wav"))
+    server = server_factory()
+    server.wait_healthy()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while queue.job("ana", job_id).status != "done" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    job = queue.job("ana", job_id)
+    queue.close()
+    assert job.status == "done", (job.status, job.error, server.output)
+    assert server.stop() == 0, server.output

@@ -74,7 +74,8 @@ def first_start_banner(addresses: Sequence[str], password: str) -> str:
 
 
 def streamlit_command(app: Path, port: int, address: str) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+    # webui.serve is `streamlit run` with the studio (and its job runner) built before the first visit.
+    return [sys.executable, "-m", "webui.serve", str(app), "--server.port", str(port),
             "--server.address", address, "--server.headless", "true"]
 
 
