@@ -9,11 +9,11 @@ from webui.session import set_current_user
 st.set_page_config(page_title="VoxWeave", page_icon="🎙️", layout="wide")
 
 PAGES = [
-    st.Page("pages/narrate.py", title="Narrate", icon="📖", default=True),
-    st.Page("pages/voices.py", title="Voices", icon="🗣️"),
-    st.Page("pages/video.py", title="Video", icon="🎬"),
-    st.Page("pages/jobs.py", title="Jobs", icon="📋"),
-    st.Page("pages/settings.py", title="Settings", icon="⚙️"),
+    st.Page("pages/narrate.py", title="Narrate", icon=":material/menu_book:", default=True),
+    st.Page("pages/voices.py", title="Voices", icon=":material/record_voice_over:"),
+    st.Page("pages/video.py", title="Video", icon=":material/movie:"),
+    st.Page("pages/jobs.py", title="Jobs", icon=":material/list_alt:"),
+    st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
 
 # Navigation first, hidden, so that a reload on a sub-page returns to it once the login cookie is
@@ -24,7 +24,7 @@ user = auth.require_login(service.accounts, service.settings)
 set_current_user(user)
 
 with st.sidebar:
-    st.markdown("### 🎙️ VoxWeave")
+    st.markdown("### :material/graphic_eq: VoxWeave")
     for page in PAGES:
         st.page_link(page)
     st.divider()

@@ -20,7 +20,7 @@ jw.orphan_errors({job.id for job in jobs})
 if not jobs:
     st.info("No jobs yet. Narrate a document and it will show up here, with its progress and its files.",
             icon=":material/inbox:")
-    st.page_link("pages/narrate.py", label="Narrate a document", icon="📖")
+    st.page_link("pages/narrate.py", label="Narrate a document", icon=":material/menu_book:")
     st.stop()
 
 

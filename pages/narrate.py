@@ -20,7 +20,7 @@ FORMAT_LABELS = {"m4b": "M4B audiobook (chapters, cover)", "mp3": "MP3", "opus":
 SUBTITLE_LABELS = {"srt": "SRT, by sentence", "vtt": "WebVTT, by sentence", "ass": "ASS, by sentence",
                    "words.srt": "SRT, word by word", "words.vtt": "WebVTT, word by word",
                    "karaoke.ass": "Karaoke ASS (words light up)"}
-ROLE_LABELS = {"body": "✅ narrated", "front": "front matter (skipped)", "back": "back matter (skipped)"}
+ROLE_LABELS = {"body": "narrated", "front": "front matter (skipped)", "back": "back matter (skipped)"}
 PASTED = "pasted.txt"
 
 st.header("Narrate")
@@ -83,7 +83,7 @@ with st.container(border=True):
     st.dataframe(
         [{"#": c.number, "Chapter": c.title, "Characters": c.chars, "By default": ROLE_LABELS.get(c.role, c.role)}
          for c in summary.chapters],
-        hide_index=True, use_container_width=True, height=min(38 + 35 * len(summary.chapters), 320),
+        hide_index=True, width="stretch", height=min(38 + 35 * len(summary.chapters), 320),
     )
     if not given:  # kept from an earlier visit: the uploader is empty again
         st.caption("Kept from earlier in this session. Upload or paste another text to replace it.")
@@ -113,7 +113,7 @@ with left:
     picked = st.selectbox("Voice", voice_ids, key=vw.NARRATE_VOICE, persist_state="session",
                           format_func=lambda v: vw.voice_label(v, names))
     custom = st.text_input("Or a blend / another voice id", key=vw.NARRATE_VOICE_CUSTOM, persist_state="session",
-                           placeholder="kokoro-onnx:af_heart*0.6+af_bella*0.4",
+                           placeholder=vw.blend_example(voice_ids),
                            help="Overrides the list when filled in. Make blends on the Voices screen.")
     speed = st.slider("Speed", 0.5, 2.0, step=0.05, key="narrate_speed", persist_state="session")
 with right:
@@ -154,7 +154,8 @@ elif voice:
 # 3. Start ----------------------------------------------------------------------------------------
 if st.button("Start narration", type="primary", key="narrate_start", disabled=not (chosen and voice)):
     request = NarrationRequest(voice=voice, speed=float(speed), audio_format=audio_format,
-                               subtitle_formats=tuple(subtitles), chapters=selection, name=name.strip() or None)
+                               subtitle_formats=tuple(subtitles), chapters=selection, name=name.strip() or None,
+                               title=summary.title)
     try:
         job_id = service.submit_narration(user.username, st.session_state[vw.DOC_NAME],
                                           st.session_state[vw.DOC_BYTES], request)
@@ -166,4 +167,4 @@ if st.button("Start narration", type="primary", key="narrate_start", disabled=no
 if started := st.session_state.get("narrate_started"):
     job_id, title = started
     st.success(f"**{title}** is queued (job `{job_id}`). It runs on the server, even if you close this tab.")
-    st.page_link("pages/jobs.py", label="Follow it on Jobs", icon="📋")
+    st.page_link("pages/jobs.py", label="Follow it on Jobs", icon=":material/list_alt:")

@@ -17,8 +17,8 @@ ready = [s for s in statuses if s.available]
 if not ready:
     st.error("No speech engine can be used on this server. The reasons are below; an admin can install what is missing.")
 st.dataframe(
-    [{"Engine": s.name, "Available": "✅ yes" if s.available else "❌ no", "Details": s.reason} for s in statuses],
-    hide_index=True, use_container_width=True,
+    [{"Engine": s.name, "Available": "yes" if s.available else "no", "Details": s.reason} for s in statuses],
+    hide_index=True, width="stretch",
 )
 st.caption(f"Default voice: `{service.default_voice}`. Engines that are missing say how to install them.")
 

@@ -36,7 +36,7 @@ narrations = {job.id: job for job in service.finished_narrations(user.username)}
 if not narrations:
     st.info("You have no finished narration yet. Narrate a document first, or upload audio below.",
             icon=":material/info:")
-    st.page_link("pages/narrate.py", label="Narrate a document", icon="📖")
+    st.page_link("pages/narrate.py", label="Narrate a document", icon=":material/menu_book:")
 source = st.radio("Source", list(SOURCES), format_func=SOURCES.get, horizontal=True, key="video_source",
                   disabled=not narrations, label_visibility="collapsed")
 if not narrations:
@@ -147,4 +147,4 @@ if job is not None:
         return {current.id} if current.active else set()
 
     jw.follow({job.id} if job.active else set(), draw_video)
-    st.page_link("pages/jobs.py", label="All your jobs", icon="📋")
+    st.page_link("pages/jobs.py", label="All your jobs", icon=":material/list_alt:")

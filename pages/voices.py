@@ -133,7 +133,7 @@ with blind:
     standings = service.leaderboard(user.username if mine else None)
     if standings:
         st.dataframe([{"Voice": s.voice, "Wins": s.wins, "Comparisons": s.comparisons, "Win rate": s.win_rate}
-                      for s in standings], hide_index=True, use_container_width=True,
+                      for s in standings], hide_index=True, width="stretch",
                      column_config={"Win rate": st.column_config.ProgressColumn(format="percent", min_value=0,
                                                                                 max_value=1)})
     else:

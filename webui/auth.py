@@ -47,7 +47,7 @@ def require_login(accounts: AccountStore, settings: Settings) -> CurrentUser:
     authenticator = _authenticator(accounts, settings)
     st.session_state["_authenticator"] = authenticator
     if not st.session_state.get("authentication_status"):
-        st.title("🎙️ VoxWeave")
+        st.title(":material/graphic_eq: VoxWeave")
         st.caption("Narration and video studio: sign in to narrate, compare voices and make videos.")
     try:
         authenticator.login(location="main", max_login_attempts=MAX_LOGIN_ATTEMPTS, key="voxweave-login")

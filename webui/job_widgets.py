@@ -35,7 +35,7 @@ STATUS_BADGES = {
     "cancelled": ("Cancelled", "orange", ":material/cancel:"),
     "interrupted": ("Interrupted", "violet", ":material/pause_circle:"),
 }
-KIND_LABELS = {"narration": "🎧 Narration", "video": "🎬 Video", "preview": "🔈 Preview"}
+KIND_LABELS = {"narration": ":material/headphones: Narration", "video": ":material/movie: Video", "preview": ":material/volume_up: Preview"}
 STAGE_LABELS = {
     "read": "Reading the document",
     "load engine": "Loading the voice",

@@ -36,7 +36,7 @@ def engines_ready(service: Studio) -> bool:
         return True
     st.error("No speech engine can be used on this server yet, so nothing can be spoken. "
              "Settings lists each engine and what it is missing; an admin can install it.")
-    st.page_link(SETTINGS_PAGE, label="Open Settings", icon="⚙️")
+    st.page_link(SETTINGS_PAGE, label="Open Settings", icon=":material/settings:")
     return False
 
 
@@ -94,7 +94,7 @@ def preview_card(preview: Preview, *, key: str | None = None, listed: Sequence[s
         st.audio(preview.wav, format="audio/wav")
         st.caption(f"{preview.seconds:.1f} s of audio · ready in {preview.latency:.2f} s")
         if preview.cached:
-            st.badge("cached", icon="⚡", color="green")
+            st.badge("cached", icon=":material/bolt:", color="green")
         if key is not None:
             st.button("Use for narration", key=key, help="Preselect this voice on the Narrate screen",
                       on_click=use_for_narration, args=(preview.voice, listed))
@@ -115,4 +115,13 @@ def used_notice() -> None:
     used = st.session_state.pop("voices_used", None)
     if used:
         st.success(f"`{used}` will narrate your next job.")
-        st.page_link(NARRATE_PAGE, label="Go to Narrate", icon="📖")
+        st.page_link(NARRATE_PAGE, label="Go to Narrate", icon=":material/menu_book:")
+
+
+def blend_example(voice_ids: list[str]) -> str:
+    """A blend id made of two voices this server has, to show how one is written."""
+    engine = voice_ids[0].partition(":")[0] if voice_ids else ""
+    names = [v.partition(":")[2] for v in voice_ids if v.startswith(f"{engine}:")][:2]
+    if len(names) < 2:
+        return f"{voice_ids[0]}" if voice_ids else "engine:voice"
+    return f"{engine}:{names[0]}*0.6+{names[1]}*0.4"

@@ -257,3 +257,13 @@ def test_bad_uploads_are_refused(queue, narration):
         queue.submit_video("ann", VideoRequest(background="image"), audio=("a.wav", b"RIFF"),
                            image=("a.png", b"not a png"))
     assert [job.kind for job in queue.jobs_of("ann")] == ["narration"]
+
+
+def test_the_documents_title_names_the_narration_and_its_video(queue):
+    job_id = queue.submit_narration("ann", "tale.md", book(2).encode(),
+                                    NarrationRequest(voice="tone:a4", audio_format="wav", title="  The   Tale  "))
+    assert finished(queue, "ann", job_id).title == "The Tale"
+    video_id = queue.submit_video("ann", VideoRequest(resolution=SMALL), from_job=job_id)
+    assert queue.job("ann", video_id).title == "The Tale"
+    untitled = queue.submit_narration("ann", "notes.md", b"Some words.", NarrationRequest(voice="tone:a4"))
+    assert queue.job("ann", untitled).title == "notes.md"

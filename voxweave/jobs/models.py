@@ -59,8 +59,8 @@ class Job:
 
     @property
     def title(self) -> str:
-        """What to call the job in a list: its input's name, or its kind."""
-        return str(self.params.get("input") or self.kind)
+        """What to call the job in a list: the document's title, else its input's name, else its kind."""
+        return str(self.params.get("title") or self.params.get("input") or self.kind)
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ class NarrationRequest:
     subtitle_formats: tuple[str, ...] = ("srt",)
     chapters: str | None = None
     name: str | None = None
+    title: str | None = None  # the document's title, shown in the job list
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from voxweave.tts.voices import parse_voice
 
 #: Speeds a narration accepts (1.0 is normal).
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
+MAX_TITLE_CHARS = 200
 #: Used to check a chapter selection's syntax before the document is read.
 _ANY_CHAPTER_COUNT = 1_000_000
 
@@ -52,6 +53,7 @@ def narration_params(request: NarrationRequest, input_name: str, settings: Any) 
     stem = safe_filename(request.name or Path(input_name).stem, default="narration")
     return {
         "input": input_name,
+        "title": " ".join((request.title or "").split())[:MAX_TITLE_CHARS] or None,
         "voice": voice,
         "speed": float(request.speed),
         "audio_format": request.audio_format,

@@ -55,6 +55,8 @@ class VideoInputs:
     from_job: str | None = None
     #: The output's name when the request gives none.
     stem: str = "video"
+    #: The narrated document's title, for the job list and the title card.
+    title: str | None = None
 
     def files(self) -> list[Upload]:
         return [upload for upload in (self.audio, self.subtitles, self.image, self.source) if upload is not None]
@@ -87,6 +89,7 @@ def inputs_from_job(store: JobStore, files: JobFiles, owner: str, job_id: str) -
         source=(source.name, source) if keep_source else None,
         from_job=job_id,
         stem=str(job.params.get("stem") or audio.stem),
+        title=job.params.get("title"),
     )
 
 
@@ -165,6 +168,7 @@ def video_params(request: VideoRequest, inputs: VideoInputs, settings: Any) -> d
     defaults = VideoOptions()
     return {
         "input": inputs.audio[0],
+        "title": inputs.title,
         "from_job": inputs.from_job,
         "audio": inputs.audio[0],
         "subtitles": inputs.subtitles[0] if inputs.subtitles else None,
@@ -310,7 +314,7 @@ def _background(params: Mapping[str, Any], folder: JobFolder):
     if kind == "color":
         return Background(color=color)
     source = folder.input / params["source"] if params.get("source") else None
-    return cover_background(source, params["stem"], color=color, gradient_to=gradient_to)
+    return cover_background(source, params.get("title") or params["stem"], color=color, gradient_to=gradient_to)
 
 
 def _provider(ctx: JobContext, params: Mapping[str, Any]):
