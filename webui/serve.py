@@ -7,6 +7,7 @@ once: after a restart, queued and interrupted jobs go on before anyone opens the
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -23,6 +24,8 @@ def _build_once_the_server_runs() -> None:
     # After Streamlit has read its config and secrets, so the studio sees them as a page would.
     while not Runtime.exists():
         time.sleep(STARTUP_POLL_S)
+    # Building outside a session is intended here: Streamlit's "missing ScriptRunContext" warning is noise.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     studio()
 
 

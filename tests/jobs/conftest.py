@@ -36,8 +36,9 @@ class PacedEngine:
     sample_rate = RATE
 
     def __init__(self, name: str = "tone", delay: float = 0.0, fail_on: str | None = None,
-                 broken: bool = False) -> None:
+                 broken: bool = False, os_error: OSError | None = None) -> None:
         self.name = name
+        self.os_error = os_error  # raised on every call, as a full or read-only disk would
         self.delay = delay
         self.fail_on = fail_on
         self.broken = broken
@@ -56,6 +57,8 @@ class PacedEngine:
     def synthesize(self, text: str, voice: str, speed: float = 1.0) -> Speech:
         if self.broken:
             raise RuntimeError("the model fell over")
+        if self.os_error is not None:
+            raise self.os_error
         if self.fail_on and self.fail_on in text:
             raise SynthesisError(f"the engine could not speak {text[:30]!r}")
         time.sleep(self.delay)

@@ -153,3 +153,25 @@ def test_a_job_makes_word_level_and_karaoke_subtitles_when_asked(queue):
 def test_an_unknown_subtitle_format_is_refused_with_the_good_ones(idle_queue):
     with pytest.raises(ValueError, match="words.srt"):
         idle_queue.submit_narration("ann", "book.md", b"Some text.", NarrationRequest(subtitle_formats=("sbv",)))
+
+
+def test_a_full_disk_fails_the_job_with_what_to_do_and_retry_finishes_it(queue, engines):
+    import errno
+
+    engines["tone"].os_error = OSError(errno.ENOSPC, "No space left on device")
+    job_id = queue.submit_narration("ann", "book.md", book(4).encode(), WAV)
+    job = wait_for(lambda: finished(queue, "ann", job_id))
+    assert job.status == "failed"
+    assert "disk is full" in job.error and "Retry" in job.error
+    engines["tone"].os_error = None
+    queue.retry("ann", job_id)
+    assert wait_for(lambda: finished(queue, "ann", job_id)).status == "done"
+
+
+def test_a_read_only_data_folder_says_so(queue, engines):
+    import errno
+
+    engines["tone"].os_error = OSError(errno.EROFS, "Read-only file system")
+    job_id = queue.submit_narration("ann", "book.md", book(2).encode(), WAV)
+    job = wait_for(lambda: finished(queue, "ann", job_id))
+    assert job.status == "failed" and "permissions" in job.error

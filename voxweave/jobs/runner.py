@@ -10,6 +10,7 @@ and message, and the thread takes the next job. It is the only place that catche
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import socket
@@ -47,6 +48,15 @@ EngineResolver = Callable[[str], tuple[Any, Any]]
 _HOST = socket.gethostname()
 #: Worker ids of the Runners started in this process and not yet stopped.
 _LIVE_WORKERS: set[str] = set()
+
+
+def disk_problem(e: OSError) -> str:
+    """What a user can do about a failed file operation."""
+    if e.errno == errno.ENOSPC:
+        return "the server's disk is full: free some space, then Resume or Retry (finished parts are kept)"
+    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"the server may not write its files ({e.strerror}): an admin should check the data folder's permissions"
+    return f"a file operation failed ({e.strerror or e}{f': {e.filename}' if e.filename else ''})"
 
 
 def new_worker_id() -> str:
@@ -316,6 +326,9 @@ class Runner:
             status = e.status
         except (VoxweaveError, ValueError) as e:  # typed errors carry a message meant for the user
             error = str(e)
+        except OSError as e:  # the job's folder, the cache, the database's disk
+            log.warning("job %s: %s", job.id, e)
+            error = disk_problem(e)
         except Exception as e:
             log.exception("job %s failed unexpectedly", job.id)
             error = f"unexpected {type(e).__name__}: {e}"
