@@ -10,10 +10,7 @@ import os
 import re
 import secrets
 import sqlite3
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -21,6 +18,7 @@ from typing import Literal
 import bcrypt
 
 from voxweave.errors import VoxweaveError
+from voxweave.sqlite_file import SqliteFile
 
 Role = Literal["admin", "member"]
 ROLES: tuple[Role, ...] = ("admin", "member")
@@ -75,27 +73,14 @@ class AccountStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._connect() as db:
-            db.execute(_SCHEMA)
+        self._file = SqliteFile(self.path, _SCHEMA)
 
     @classmethod
     def from_settings(cls, settings) -> AccountStore:
         return cls(Path(settings.data_dir) / ACCOUNTS_FILE)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            db = sqlite3.connect(self.path, timeout=10)
-            try:
-                with db:
-                    yield db
-            finally:
-                db.close()
-
     def users(self) -> list[User]:
-        with self._connect() as db:
+        with self._file.connect() as db:
             rows = db.execute("SELECT username, name, email, role, disabled FROM users ORDER BY username").fetchall()
         return [User(u, n, e, r, bool(d)) for u, n, e, r, d in rows]
 
@@ -110,7 +95,7 @@ class AccountStore:
             raise AccountError(f"a role is one of {', '.join(ROLES)}")
         digest = hash_password(password)
         try:
-            with self._connect() as db:
+            with self._file.connect() as db:
                 db.execute(
                     "INSERT INTO users (username, name, email, password_hash, role, created) VALUES (?, ?, ?, ?, ?, ?)",
                     (username, name.strip() or username, email.strip(), digest, role, time.time()),
@@ -120,7 +105,7 @@ class AccountStore:
         return User(username, name.strip() or username, email.strip(), role, False)
 
     def _update(self, username: str, column: str, value: object) -> None:
-        with self._connect() as db:
+        with self._file.connect() as db:
             changed = db.execute(f"UPDATE users SET {column} = ? WHERE username = ?", (value, username)).rowcount
         if not changed:
             raise AccountError(f"there is no user {username!r}")
@@ -145,7 +130,7 @@ class AccountStore:
         return admins == [username]
 
     def verify(self, username: str, password: str) -> bool:
-        with self._connect() as db:
+        with self._file.connect() as db:
             row = db.execute(
                 "SELECT password_hash FROM users WHERE username = ? AND disabled = 0", (username,)
             ).fetchone()
@@ -153,7 +138,7 @@ class AccountStore:
 
     def credentials(self) -> dict:
         """The active accounts in the shape streamlit-authenticator takes (hashes only)."""
-        with self._connect() as db:
+        with self._file.connect() as db:
             rows = db.execute(
                 "SELECT username, name, email, password_hash, role FROM users WHERE disabled = 0"
             ).fetchall()

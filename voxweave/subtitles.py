@@ -259,12 +259,18 @@ def write_subtitles(
         raise ValueError(f"unknown subtitle format {fmt!r}; choose one of {', '.join(SUBTITLE_FORMATS)}")
     subs = pysubs2.SSAFile()
     for cue in cues:
-        subs.append(pysubs2.SSAEvent(start=_ms(cue.start), end=_ms(cue.end), text=_event_text(cue.text, fmt)))
+        text = _event_text(cue.text, fmt)
+        subs.append(pysubs2.SSAEvent(start=milliseconds(cue.start), end=milliseconds(cue.end), text=text))
     if fmt == "ass":
         _style_for_video(subs, title, font, font_size, video_size)
         content = subs.to_string("ass", header_notice="Written by VoxWeave")
     else:
         content = subs.to_string(fmt, keep_ssa_tags=True)  # the text is plain: nothing to interpret
+    return write_subtitle_file(path, content)
+
+
+def write_subtitle_file(path: Path, content: str) -> Path:
+    """Write a finished subtitle file as UTF-8 with LF line ends; it appears only when complete."""
     path = Path(path)
     try:
         with atomic_output(path) as temporary:
@@ -274,18 +280,24 @@ def write_subtitles(
     return path
 
 
-def _ms(seconds: float) -> int:
+def milliseconds(seconds: float) -> int:
+    """Seconds as the whole milliseconds pysubs2 counts in."""
     return round(seconds * 1000)
 
 
-def _event_text(text: str, fmt: str) -> str:
-    """Plain cue text in the event syntax: WebVTT escapes markup; ASS has no escape for braces or
-    backslashes, so look-alikes stand in for them."""
+def escape_text(text: str, fmt: str) -> str:
+    """Plain text in a format's event syntax: WebVTT escapes markup; ASS has no escape for braces or
+    backslashes, so look-alikes stand in for them; SRT takes it as is."""
     if fmt == "vtt":
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    elif fmt == "ass":
-        text = text.replace("\\", "\u2216").replace("{", "(").replace("}", ")")
-    return re.sub(r"\s*\n\s*", r"\\N", text)
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if fmt == "ass":
+        return text.replace("\\", "\u2216").replace("{", "(").replace("}", ")")
+    return text
+
+
+def _event_text(text: str, fmt: str) -> str:
+    """Plain cue text as one event: escaped, its line breaks as the \\N every format reads."""
+    return re.sub(r"\s*\n\s*", r"\\N", escape_text(text, fmt))
 
 
 def _style_for_video(

@@ -16,14 +16,15 @@ from typing import Literal, Protocol
 
 import pysubs2
 
-from voxweave.errors import OutputError
-from voxweave.ffmpeg import atomic_output
 from voxweave.subtitles import (
     DEFAULT_FONT,
     DEFAULT_LINE_WIDTH,
     DEFAULT_MAX_SECONDS,
     Cue,
     ass_layout,
+    escape_text,
+    milliseconds,
+    write_subtitle_file,
 )
 from voxweave.tts.base import WordTiming
 
@@ -208,12 +209,13 @@ def write_word_subtitles(segments: Sequence[SpokenSegment], path: Path, fmt: Wor
     approximate = any(line.approximate for line in lines)
     subs = pysubs2.SSAFile()
     for cue in cues:
-        subs.append(pysubs2.SSAEvent(start=_ms(cue.start), end=_ms(cue.end), text=_plain_text(cue.text, fmt)))
+        text = escape_text(cue.text, fmt)
+        subs.append(pysubs2.SSAEvent(start=milliseconds(cue.start), end=milliseconds(cue.end), text=text))
     content = subs.to_string(fmt, keep_ssa_tags=True)
     if fmt == "vtt" and approximate:
         header, _, rest = content.partition("\n")
         content = f"{header}\n\nNOTE {APPROXIMATE_NOTE}\n{rest}"
-    _write(path, content)
+    write_subtitle_file(path, content)
     return WordSubtitles(Path(path), len(cues), approximate)
 
 
@@ -235,7 +237,7 @@ def write_karaoke(
     subs = pysubs2.SSAFile()
     _karaoke_style(subs, title, font, font_size, video_size)
     for event in events:
-        text = "".join(f"{{\\k{cs}}}{_ass_text(word)}" + (" " if word else "") for cs, word in event.parts)
+        text = "".join(f"{{\\k{cs}}}{escape_text(word, 'ass')}" + (" " if word else "") for cs, word in event.parts)
         subs.append(
             pysubs2.SSAEvent(
                 start=_centiseconds(event.start) * MS_PER_CENTISECOND,
@@ -245,7 +247,7 @@ def write_karaoke(
             )
         )
     notice = f"{HEADER_NOTICE}\n{APPROXIMATE_NOTE}" if approximate else HEADER_NOTICE
-    _write(path, subs.to_string("ass", header_notice=notice))
+    write_subtitle_file(path, subs.to_string("ass", header_notice=notice))
     return WordSubtitles(Path(path), len(events), approximate)
 
 
@@ -256,27 +258,3 @@ def _karaoke_style(
         subs, title=title, font=font, font_size=font_size, video_size=video_size,
         primarycolor=SUNG_COLOUR, secondarycolor=UNSUNG_COLOUR, outlinecolor=OUTLINE_COLOUR, backcolor=SHADOW_COLOUR,
     )
-
-
-def _ms(seconds: float) -> int:
-    return round(seconds * 1000)
-
-
-def _plain_text(text: str, fmt: str) -> str:
-    if fmt == "vtt":
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text
-
-
-def _ass_text(text: str) -> str:
-    """ASS has no escape for braces or backslashes: look-alikes stand in for them."""
-    return text.replace("\\", "\u2216").replace("{", "(").replace("}", ")")
-
-
-def _write(path: Path, content: str) -> None:
-    path = Path(path)
-    try:
-        with atomic_output(path) as temporary:
-            temporary.write_text(content, encoding="utf-8", newline="\n")
-    except OSError as e:
-        raise OutputError(f"cannot write subtitles {path}: {e.strerror or e}") from e

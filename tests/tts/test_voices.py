@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from voxweave.errors import VoiceError
-from voxweave.tts.voices import parse_voice
+from voxweave.tts.voices import parse_engine_voice, parse_voice
 
 
 def test_a_single_voice():
@@ -55,3 +55,13 @@ def test_malformed_ids_are_refused_with_the_reason(voice_id, problem):
 def test_weights_always_sum_to_one(weights):
     voice_id = "k:" + "+".join(f"v{i}*{w}" for i, w in enumerate(weights))
     assert sum(w for _, w in parse_voice(voice_id).components) == pytest.approx(1.0)
+
+
+def test_an_engine_reads_a_bare_name_as_its_own_voice():
+    assert str(parse_engine_voice("af_heart*0.7+am_adam*0.3", "kokoro")) == "kokoro:af_heart*0.7+am_adam*0.3"
+    assert parse_engine_voice("kokoro:af_heart", "kokoro").name == "af_heart"
+
+
+def test_an_engine_refuses_another_engines_voice():
+    with pytest.raises(VoiceError, match="belongs to engine 'piper', not 'kokoro'"):
+        parse_engine_voice("piper:en_US-joe-medium", "kokoro")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from voxweave.sqlite_file import SqliteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS votes (
@@ -38,34 +36,21 @@ class Standing:
 class VoteStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._connect() as db:
-            db.execute(_SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            db = sqlite3.connect(self.path, timeout=10)
-            try:
-                with db:
-                    yield db
-            finally:
-                db.close()
+        self._file = SqliteFile(self.path, _SCHEMA)
 
     def record(self, username: str, voice_a: str, voice_b: str, winner: str, passage: str) -> None:
         if voice_a == voice_b:
             raise ValueError("a comparison needs two different voices")
         if winner not in (voice_a, voice_b):
             raise ValueError(f"the winner must be {voice_a} or {voice_b}")
-        with self._connect() as db:
+        with self._file.connect() as db:
             db.execute("INSERT INTO votes (username, voice_a, voice_b, winner, passage, created) VALUES (?, ?, ?, ?, ?, ?)",
                        (username, voice_a, voice_b, winner, passage[:500], time.time()))
 
     def leaderboard(self, username: str | None = None) -> list[Standing]:
         """Every voice compared, best win rate first (then most wins); one user's choices or everyone's."""
         where, args = ("WHERE username = ?", [username]) if username else ("", [])
-        with self._connect() as db:
+        with self._file.connect() as db:
             rows = db.execute(f"""
                 SELECT voice, SUM(won), COUNT(*) FROM (
                     SELECT voice_a AS voice, winner = voice_a AS won FROM votes {where}
@@ -76,7 +61,7 @@ class VoteStore:
         return sorted(standings, key=lambda s: (-s.win_rate, -s.wins, s.voice))
 
     def count(self, username: str | None = None) -> int:
-        with self._connect() as db:
+        with self._file.connect() as db:
             if username:
                 return db.execute("SELECT COUNT(*) FROM votes WHERE username = ?", (username,)).fetchone()[0]
             return db.execute("SELECT COUNT(*) FROM votes").fetchone()[0]

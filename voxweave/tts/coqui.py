@@ -23,7 +23,7 @@ from voxweave.config import Settings
 from voxweave.errors import EngineUnavailable, SynthesisError, VoiceError
 from voxweave.tts.base import Availability, Speech, Voice
 from voxweave.tts.device import AUTO, describe_device, device_lock, downloads_allowed, select_device
-from voxweave.tts.voices import parse_voice
+from voxweave.tts.voices import parse_engine_voice
 
 log = logging.getLogger(__name__)
 
@@ -134,9 +134,7 @@ class CoquiEngine:
         """Speak `text` with a speaker of the model (`default` is its first); blends are refused."""
         if not MIN_SPEED <= speed <= MAX_SPEED:
             raise ValueError(f"speed {speed:g} is out of range: Coqui speaks at {MIN_SPEED:g} to {MAX_SPEED:g}")
-        spec = parse_voice(voice, default_engine=ENGINE_NAME)
-        if spec.engine != ENGINE_NAME:
-            raise VoiceError(f"voice {voice!r} belongs to engine {spec.engine!r}, not {ENGINE_NAME!r}")
+        spec = parse_engine_voice(voice, ENGINE_NAME)
         if spec.is_blend:
             raise VoiceError(f"Coqui cannot blend voices ({voice!r}): choose one speaker")
         tts = self.load()

@@ -21,7 +21,7 @@ import numpy as np
 from voxweave.config import Settings
 from voxweave.errors import EngineUnavailable, SynthesisError, VoiceError
 from voxweave.tts.base import Availability, Speech, Voice
-from voxweave.tts.voices import VoiceSpec, parse_voice
+from voxweave.tts.voices import VoiceSpec, parse_engine_voice
 
 log = logging.getLogger(__name__)
 # phonemizer warns on every sentence whose word count shifts after phonemisation (harmless for speech).
@@ -147,10 +147,7 @@ class KokoroOnnxEngine:
         return Speech(samples=samples, sample_rate=KOKORO_SAMPLE_RATE)
 
     def _spec(self, voice: str) -> VoiceSpec:
-        spec = parse_voice(voice, default_engine=ENGINE_NAME)
-        if spec.engine != ENGINE_NAME:
-            raise VoiceError(f"voice {voice!r} belongs to engine {spec.engine!r}, not {ENGINE_NAME!r}")
-        return spec
+        return parse_engine_voice(voice, ENGINE_NAME)
 
     def _style(self, spec: VoiceSpec) -> np.ndarray:
         """The style array of a voice, or the weighted mean of a blend's voices."""

@@ -32,7 +32,7 @@ from voxweave.tts.device import (
     select_device,
     torch_imported,
 )
-from voxweave.tts.voices import VoiceSpec, parse_voice
+from voxweave.tts.voices import VoiceSpec, parse_engine_voice
 
 log = logging.getLogger(__name__)
 
@@ -228,10 +228,7 @@ class KokoroTorchEngine:
             yield Speech(np.clip(audio, -1.0, 1.0), KOKORO_SAMPLE_RATE, words)
 
     def _spec(self, voice: str) -> VoiceSpec:
-        spec = parse_voice(voice, default_engine=ENGINE_NAME)
-        if spec.engine != ENGINE_NAME:
-            raise VoiceError(f"voice {voice!r} belongs to engine {spec.engine!r}, not {ENGINE_NAME!r}")
-        return spec
+        return parse_engine_voice(voice, ENGINE_NAME)
 
     def style_of(self, voice: str) -> Any:
         """The style tensor (510, 1, 256) a voice speaks with: one voice's, or a blend's weighted mean."""

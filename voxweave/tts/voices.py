@@ -61,3 +61,11 @@ def parse_voice(voice_id: str, default_engine: str | None = None) -> VoiceSpec:
     for (name, _), weight in zip(parts, weights):
         merged[name] = merged.get(name, 0.0) + weight / total
     return VoiceSpec(engine=engine, components=tuple(merged.items()))
+
+
+def parse_engine_voice(voice_id: str, engine: str) -> VoiceSpec:
+    """`parse_voice` for one engine: a bare name is taken as `engine:name`; another engine's voice is refused."""
+    spec = parse_voice(voice_id, default_engine=engine)
+    if spec.engine != engine:
+        raise VoiceError(f"voice {voice_id!r} belongs to engine {spec.engine!r}, not {engine!r}")
+    return spec

@@ -9,17 +9,10 @@ create a task: throttled, or the connection never opened.
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import requests
-
-from voxweave.tts.base import Availability
 from voxweave.video.base import ClipRequest, ClipState, ClipStatus, check_choice
 from voxweave.video.errors import (
     AuthError,
@@ -35,7 +28,8 @@ from voxweave.video.errors import (
     ServerError,
     TaskNotFound,
 )
-from voxweave.video.http import HttpClient, HttpFailure, RetryPolicy, Timeouts
+from voxweave.video.http import HttpFailure
+from voxweave.video.http_provider import HttpProvider
 
 WAN_INTERNATIONAL_URL = "https://dashscope-intl.aliyuncs.com"
 SUBMIT_PATH = "/api/v1/services/aigc/video-generation/video-synthesis"
@@ -180,40 +174,16 @@ def resubmit_is_safe(error: BaseException) -> bool:
     return isinstance(error, ConnectionFailed) and not error.request_sent
 
 
-class WanProvider:
+class WanProvider(HttpProvider):
     """DashScope wan video. Key from the argument or DASHSCOPE_API_KEY; base URL from the argument,
     DASHSCOPE_BASE_URL, or the international endpoint."""
 
     name = "wan"
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        *,
-        timeouts: Timeouts = Timeouts(),
-        retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] = time.sleep,
-        session: requests.Session | None = None,
-    ) -> None:
-        key = api_key if api_key is not None else os.environ.get("DASHSCOPE_API_KEY", "")
-        self.base_url = (base_url or os.environ.get("DASHSCOPE_BASE_URL") or WAN_INTERNATIONAL_URL).rstrip("/")
-        self._has_key = bool(key.strip())
-        self._http = HttpClient(
-            self.base_url, key.strip(), provider=PROVIDER, map_error=map_error,
-            timeouts=timeouts, retry=retry, sleep=sleep, session=session,
-        )  # fmt: skip
-
-    def __repr__(self) -> str:
-        return f"WanProvider(base_url={self.base_url!r}, key={'set' if self._has_key else 'missing'})"
-
-    def close(self) -> None:
-        self._http.close()
-
-    def available(self) -> Availability:
-        if not self._has_key:
-            return Availability(False, "no DashScope key: set DASHSCOPE_API_KEY (or pass api_key)")
-        return Availability(True)
+    provider = PROVIDER
+    key_env = "DASHSCOPE_API_KEY"
+    url_env = "DASHSCOPE_BASE_URL"
+    default_url = WAN_INTERNATIONAL_URL
+    map_error = staticmethod(map_error)
 
     def validate(self, request: ClipRequest) -> None:
         validate(request)
@@ -223,8 +193,7 @@ class WanProvider:
 
     def submit(self, request: ClipRequest) -> str:
         body = build_body(request)
-        if not self._has_key:
-            raise AuthError("no API key", provider=PROVIDER, operation="submit", hint="Set DASHSCOPE_API_KEY.")
+        self._require_key()
         return self._http.call_json(
             "POST", SUBMIT_PATH, operation="submit", json=body, headers={"X-DashScope-Async": "enable"},
             parse=_parse_submit, retry_if=resubmit_is_safe,
@@ -235,10 +204,3 @@ class WanProvider:
             "GET", f"/api/v1/tasks/{quote(task_id, safe='')}", operation="poll",
             parse=lambda body: parse_status(task_id, body),
         )  # fmt: skip
-
-    def download(self, result: ClipStatus | str, path: Path) -> Path:
-        url = result.video_url if isinstance(result, ClipStatus) else result
-        task_id = result.task_id if isinstance(result, ClipStatus) else None
-        if not url:
-            raise BadResponse("there is no video URL to download", provider=PROVIDER, operation="download")
-        return self._http.download(url, Path(path), task_id=task_id)

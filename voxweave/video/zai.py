@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 import re
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import requests
-
-from voxweave.tts.base import Availability
 from voxweave.video.base import ClipRequest, ClipState, ClipStatus, check_choice, with_request_id
 from voxweave.video.errors import (
     AuthError,
@@ -40,7 +33,8 @@ from voxweave.video.errors import (
     TaskNotFound,
     TransientError,
 )
-from voxweave.video.http import HttpClient, HttpFailure, RetryPolicy, Timeouts
+from voxweave.video.http import HttpFailure
+from voxweave.video.http_provider import HttpProvider
 
 logger = logging.getLogger(__name__)
 
@@ -351,43 +345,23 @@ def resubmit_is_safe(error: BaseException) -> bool:
 # --- the provider --------------------------------------------------------------------------------
 
 
-class ZaiProvider:
+class ZaiProvider(HttpProvider):
     """Z.AI video: validates, submits once per request_id, polls, downloads. Key from the argument or
     ZAI_API_KEY; base URL from the argument, ZAI_BASE_URL, or the international endpoint."""
 
     name = "zai"
+    provider = PROVIDER
+    key_env = "ZAI_API_KEY"
+    url_env = "ZAI_BASE_URL"
+    default_url = ZAI_INTERNATIONAL_URL
+    map_error = staticmethod(map_error)
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        *,
-        timeouts: Timeouts = Timeouts(),
-        retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] = time.sleep,
-        session: requests.Session | None = None,
-    ) -> None:
-        key = api_key if api_key is not None else os.environ.get("ZAI_API_KEY", "")
-        self.base_url = (base_url or os.environ.get("ZAI_BASE_URL") or ZAI_INTERNATIONAL_URL).rstrip("/")
-        self._has_key = bool(key.strip())
-        self._http = HttpClient(
-            self.base_url, key.strip(), provider=PROVIDER, map_error=map_error,
-            timeouts=timeouts, retry=retry, sleep=sleep, session=session,
-        )  # fmt: skip
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Takes HttpProvider's arguments."""
+        super().__init__(*args, **kwargs)
         #: request_id -> task id of every submit that got an answer, to resolve a later 1231.
         self._tasks: dict[str, str] = {}
         self._lock = threading.Lock()
-
-    def __repr__(self) -> str:
-        return f"ZaiProvider(base_url={self.base_url!r}, key={'set' if self._has_key else 'missing'})"
-
-    def close(self) -> None:
-        self._http.close()
-
-    def available(self) -> Availability:
-        if not self._has_key:
-            return Availability(False, "no Z.AI key: set ZAI_API_KEY (or pass api_key)")
-        return Availability(True)
 
     def validate(self, request: ClipRequest) -> None:
         validate(request)
@@ -400,8 +374,7 @@ class ZaiProvider:
         request = with_request_id(request)
         body = build_body(request)
         request_id = request.request_id
-        if not self._has_key:
-            raise AuthError("no API key", provider=PROVIDER, operation="submit", hint="Set ZAI_API_KEY.")
+        self._require_key()
         try:
             task_id = self._http.call_json(
                 "POST", "/videos/generations", operation="submit", json=body,
@@ -423,10 +396,3 @@ class ZaiProvider:
             "GET", f"/async-result/{quote(task_id, safe='')}", operation="poll",
             parse=lambda body: parse_status(task_id, body),
         )  # fmt: skip
-
-    def download(self, result: ClipStatus | str, path: Path) -> Path:
-        url = result.video_url if isinstance(result, ClipStatus) else result
-        task_id = result.task_id if isinstance(result, ClipStatus) else None
-        if not url:
-            raise BadResponse("there is no video URL to download", provider=PROVIDER, operation="download")
-        return self._http.download(url, Path(path), task_id=task_id)
