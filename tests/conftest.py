@@ -51,6 +51,23 @@ def tone_engine() -> ToneEngine:
     return ToneEngine()
 
 
+@pytest.fixture(scope="session")
+def clip_file(tmp_path_factory):
+    """A short real MP4 that the fake cloud hands out as every finished clip."""
+    from voxweave.video.fake_cloud import make_test_clip
+
+    return make_test_clip(tmp_path_factory.mktemp("fake-cloud") / "clip.mp4")
+
+
+@pytest.fixture
+def fake(clip_file):
+    """Both cloud video APIs (Z.AI and DashScope) on 127.0.0.1, over real HTTP."""
+    from voxweave.video.fake_cloud import FakeCloud
+
+    with FakeCloud(clip=clip_file) as cloud:
+        yield cloud
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory, monkeypatch):
     """Nothing a test does lands in the user's real data folder."""

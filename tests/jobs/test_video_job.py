@@ -19,7 +19,7 @@ from voxweave.ffmpeg import run_ffmpeg
 from voxweave.jobs import JobNotFound, JobQueue, JobStateError, NarrationRequest, VideoRequest
 from voxweave.subtitles import Cue, write_subtitles
 from voxweave.video.captions import has_filter
-from voxweave.video.fake_cloud import FakeCloud, TaskPlan, make_test_clip
+from voxweave.video.fake_cloud import TaskPlan
 
 from tests.jobs.conftest import FastSettings, book, wait_for
 from tests.text.conftest import EpubSpec, write_epub
@@ -120,17 +120,6 @@ def test_uploaded_audio_subtitles_and_picture(queue, tmp_path):
 
 
 # --- the cloud, through the fake over real HTTP ---------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def clip_file(tmp_path_factory) -> Path:
-    return make_test_clip(tmp_path_factory.mktemp("fake-cloud") / "clip.mp4")
-
-
-@pytest.fixture
-def fake(clip_file):
-    with FakeCloud(clip=clip_file) as cloud:
-        yield cloud
 
 
 @pytest.fixture

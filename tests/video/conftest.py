@@ -1,13 +1,10 @@
-"""Fixtures for the cloud video clients: one tiny real mp4 per session, a fake cloud per test, and
-providers pointed at it with short timeouts and a sleep that records the waits instead of sleeping."""
+"""Fixtures for the cloud video clients: providers pointed at the fake cloud (tests/conftest.py) with
+short timeouts and a sleep that records the waits instead of sleeping."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from voxweave.video.fake_cloud import FakeCloud, make_test_clip
 from voxweave.video.http import RetryPolicy, Timeouts
 from voxweave.video.wan import WanProvider
 from voxweave.video.zai import ZaiProvider
@@ -23,17 +20,6 @@ class Waits(list):
 
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
-
-
-@pytest.fixture(scope="session")
-def clip_file(tmp_path_factory) -> Path:
-    return make_test_clip(tmp_path_factory.mktemp("fake-cloud") / "clip.mp4")
-
-
-@pytest.fixture
-def fake(clip_file):
-    with FakeCloud(clip=clip_file) as cloud:
-        yield cloud
 
 
 @pytest.fixture
