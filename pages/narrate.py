@@ -8,6 +8,7 @@ from voxweave.jobs import NarrationRequest
 from voxweave.narrate import WORD_SUBTITLE_FORMATS
 from voxweave.service.documents import format_duration
 from voxweave.subtitles import SUBTITLE_FORMATS
+from voxweave.text.selection import parse_chapter_selection
 from webui import voice_widgets as vw
 from webui.services import studio
 from webui.session import current_user, remembered
@@ -95,6 +96,14 @@ remembered("narrate_chapters", body)
 chosen = st.multiselect("Chapters to narrate", list(titles), key="narrate_chapters", persist_state="session",
                         format_func=lambda n: f"{n}. {titles[n]}",
                         help="Front and back matter (contents, copyright, index…) are left out unless you add them.")
+typed = st.text_input("…or type chapter numbers", key="narrate_chapter_numbers", placeholder="e.g. 5-12, 20",
+                      help="Quicker than the list for a long book; when filled in, it is used instead of the list.")
+if typed.strip():
+    try:
+        chosen = parse_chapter_selection(typed, len(summary.chapters))
+    except ValueError as e:
+        chosen = []
+        st.error(f"Chapters: {e}")
 selection = None if sorted(chosen) == body else vw.chapter_selection(chosen)
 
 # 2. Voice and output ----------------------------------------------------------------------------

@@ -142,3 +142,14 @@ def test_the_document_and_the_choices_survive_a_visit_to_another_screen(app):
     at.button(key="narrate_forget").click().run()
     assert "doc_summary" not in at.session_state
     assert "Upload a file or paste some text" in page_texts(at)
+
+
+def test_chapters_typed_as_numbers_are_used_instead_of_the_list(app, studio):
+    at = _upload(app("ana", NARRATE), "book.md", BOOK, "text/markdown")
+    at.text_input(key="narrate_chapter_numbers").input("9").run()
+    assert "chapter 9 does not exist" in page_texts(at)
+    assert at.button(key="narrate_start").disabled
+    at.text_input(key="narrate_chapter_numbers").input("2-3").run()
+    assert not at.error
+    at.button(key="narrate_start").click().run()
+    assert studio.jobs_of("ana")[0].params["chapters"] == "2-3"
